@@ -1,0 +1,58 @@
+/*
+ * buf: a connection's byte buffers.
+ *
+ * struct buf is a flat input buffer: bytes [start, end) are unread; it grows
+ * on demand (up to what the caller allows) and compacts in place. struct
+ * outq is the output queue: a FIFO of chunks, each either memory owned by
+ * the queue or a byte range of a file to be sent with sendfile(2). Neither
+ * does I/O: conn.c moves bytes between them and sockets.
+ */
+#ifndef MSERVER_BUF_H
+#define MSERVER_BUF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct buf {
+	char	*data;
+	size_t	 start, end, cap;
+};
+
+static inline size_t buf_len(const struct buf *b) { return b->end - b->start; }
+static inline char  *buf_ptr(const struct buf *b) { return b->data + b->start; }
+
+/* Make room for at least n more bytes after end; returns the write pointer
+ * or NULL on allocation failure. */
+char	*buf_reserve(struct buf *b, size_t n);
+static inline void buf_commit(struct buf *b, size_t n) { b->end += n; }
+void	 buf_consume(struct buf *b, size_t n);
+int	 buf_append(struct buf *b, const void *p, size_t n);
+void	 buf_free(struct buf *b);
+
+struct out_chunk {
+	struct out_chunk	*next;
+	int			 fd;	/* -1: memory chunk */
+	int			 owns_fd;
+	off_t			 off;	/* file: next offset to send */
+	size_t			 len;	/* bytes still to send */
+	size_t			 cap;	/* memory: capacity of mem[] */
+	size_t			 pos;	/* memory: next byte to send */
+	char			 mem[];
+};
+
+struct outq {
+	struct out_chunk	*head, *tail;
+	size_t			 bytes;	/* total still to send */
+};
+
+int	 outq_append(struct outq *q, const void *p, size_t n);
+int	 outq_printf(struct outq *q, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Queue len bytes of fd from off; with owns_fd the queue closes fd when done. */
+int	 outq_append_file(struct outq *q, int fd, off_t off, size_t len, int owns_fd);
+/* Drop n sent bytes from the head. */
+void	 outq_consume(struct outq *q, size_t n);
+void	 outq_free(struct outq *q);
+static inline size_t outq_len(const struct outq *q) { return q->bytes; }
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * child: the life of a worker process, common to every MPM.
+ *
+ * After fork() the master calls child_start(), which makes the process a
+ * proper worker (dies with the master, ignores terminal signals, receives
+ * its control signals on a signalfd) and runs the MPM's child_main().
+ *
+ * Control signals a worker obeys (sent by the master to its pid only):
+ *   SIGTERM   stop now (default action: the process dies at once)
+ *   SIGWINCH  drain: stop accepting, finish in-flight work, exit
+ *   SIGUSR1   reopen log files
+ */
+#ifndef MSERVER_CHILD_H
+#define MSERVER_CHILD_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct conf;
+struct lst_set;
+struct sb;
+struct sb_proc;
+struct mpm_ops;
+
+struct child_ctx {
+	const struct conf	*conf;
+	const struct lst_set	*lst;
+	struct sb		*sb;
+	unsigned		 slot;
+	uint32_t		 generation;
+	unsigned		 nthreads;
+	int			 sigfd;		/* SIGWINCH, SIGUSR1 */
+	volatile int		 draining;	/* set by child_signals() */
+};
+
+/* In the child after fork(); never returns. close_fd is a master-only
+ * descriptor to drop (or -1). */
+void	child_start(struct child_ctx *ctx, const struct mpm_ops *ops, int close_fd)
+	    __attribute__((noreturn));
+
+/* Consume pending control signals; reopen logs on SIGUSR1. Returns 1 once
+ * the process has been told to drain, else 0. */
+int	child_signals(struct child_ctx *ctx);
+
+/* Same, with the signature conn_serve_blocking() wants for its waker. */
+int	child_signals_cb(void *ctx);
+
+/* accept4() a non-blocking connection from listener fd; -1 if none ready
+ * (EAGAIN) or on a transient error, which it logs when it matters. */
+int	child_accept(int lfd, struct sockaddr_storage *ss);
+
+/* An epoll set with every listener (EPOLLEXCLUSIVE: one waiter woken per
+ * connection) and, unless -1, extra_fd; data.u32 is the listener index, or
+ * CHILD_EV_EXTRA for extra_fd. */
+#define CHILD_EV_EXTRA	0xffffffffu
+int	child_listen_epoll(struct child_ctx *ctx, int extra_fd);
+/* Stop accepting: close this process's copies of the listeners. */
+void	child_close_listeners(struct child_ctx *ctx);
+
+struct sb_proc *child_proc(struct child_ctx *ctx);
+void	child_set_state(struct child_ctx *ctx, unsigned state);
+void	child_heartbeat(struct child_ctx *ctx);
+
+#endif

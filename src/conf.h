@@ -1,0 +1,74 @@
+/*
+ * conf: the configuration file (libconfig syntax) parsed into a typed,
+ * validated struct.
+ *
+ * conf_load() either returns a complete struct whose every field is in
+ * range, or NULL and one message "FILE:LINE: what is wrong". Relative paths
+ * are already resolved against the directory of the config file, and listen
+ * addresses are already resolved to socket addresses. A struct conf is
+ * immutable once loaded; a reload loads a new one beside the old.
+ */
+#ifndef MSERVER_CONF_H
+#define MSERVER_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define CONF_MAX_LISTEN 64
+
+struct conf_listen {
+	char			*address;	/* as written */
+	int			 port;
+	int			 proto;		/* index from proto_find() */
+	int			 backlog;
+	int			 line;		/* for messages */
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 name[64];	/* "127.0.0.1:7007", "[::1]:7007" */
+};
+
+struct conf_mpm {
+	char	*module;		/* "prefork", "worker", "event" */
+	char	*module_dir;		/* NULL: next to mserverd, else installed */
+	int	 workers;		/* processes started */
+	int	 min_spare;		/* idle units (processes or threads) */
+	int	 max_spare;
+	int	 server_limit;		/* hard: scoreboard process slots */
+	int	 thread_limit;		/* hard: scoreboard slots per process */
+	int	 threads;		/* worker MPM: threads per process */
+	int	 max_connections;	/* event MPM: connections per process */
+	int	 graceful_timeout;	/* seconds */
+	int	 line;			/* of the mpm group */
+	int	 module_line;		/* of mpm.module */
+};
+
+struct conf {
+	char			*path;		/* as given */
+	char			*dir;		/* absolute directory of path */
+	bool			 daemon;
+	char			*pid_file;
+	char			*scoreboard_file;
+	char			*error_log;
+	char			*log_level;
+	int			 timeout;	/* connection I/O timeout, seconds */
+	struct conf_mpm		 mpm;
+	struct conf_listen	 listen[CONF_MAX_LISTEN];
+	int			 nlisten;
+};
+
+struct conf	*conf_load(const char *path, char *err, size_t errlen);
+void		 conf_free(struct conf *conf);
+
+/* Where a server started from path keeps its pid file, scoreboard and
+ * graceful_timeout, even when the file no longer validates (so that a
+ * broken config cannot stop an operator from stopping the server): values
+ * from the file if it still parses, else the defaults. Returns 0 or -1. */
+struct conf_where {
+	char	pid_file[4096];
+	char	scoreboard_file[4096];
+	int	graceful_timeout;
+};
+int		 conf_locate(const char *path, struct conf_where *w);
+
+#endif

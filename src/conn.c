@@ -1,0 +1,234 @@
+/*
+ * conn: see conn.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+
+#include "conn.h"
+#include "proto.h"
+#include "scoreboard.h"
+#include "util.h"
+
+#define CONN_READ_SIZE	16384
+#define CONN_IOV_MAX	16
+
+static void
+peer_name(const struct sockaddr *sa, char *out, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (sa == NULL) {
+		strlcpy_(out, "-", len);
+		return;
+	}
+	if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof(host));
+	else if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof(host));
+	strlcpy_(out, host, len);
+}
+
+static void
+set_status(struct conn *c, int status)
+{
+	if (c->set_status && c->sbw->status != (uint32_t)status)
+		SB_SET(c->sbw->status, (uint32_t)status);
+}
+
+void
+conn_init(struct conn *c, int fd, const struct proto_ops *p, const struct sockaddr *sa,
+    struct sb_worker *sbw, int set_status_)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->proto = p;
+	c->sbw = sbw;
+	c->set_status = set_status_;
+	peer_name(sa, c->peer, sizeof(c->peer));
+	SB_ADD(sbw->connections, 1);
+	if (set_status_) {
+		memcpy(sbw->client, c->peer, sizeof(sbw->client));
+		SB_SET(sbw->last_used_ms, wall_ms());
+	}
+}
+
+void
+conn_free(struct conn *c)
+{
+	set_status(c, SB_CLOSING);
+	c->proto->close(c);
+	buf_free(&c->in);
+	outq_free(&c->out);
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+}
+
+ssize_t
+conn_read(struct conn *c)
+{
+	char *p = buf_reserve(&c->in, CONN_READ_SIZE);
+	ssize_t n;
+
+	if (p == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	do
+		n = read(c->fd, p, c->in.cap - c->in.end);
+	while (n == -1 && errno == EINTR);
+	if (n > 0)
+		buf_commit(&c->in, (size_t)n);
+	else if (n == 0)
+		c->flags |= CONN_EOF;
+	return n;
+}
+
+static ssize_t
+write_mem(struct conn *c)
+{
+	struct iovec iov[CONN_IOV_MAX];
+	struct out_chunk *ch;
+	int n = 0;
+	ssize_t w;
+
+	for (ch = c->out.head; ch != NULL && ch->fd == -1 && n < CONN_IOV_MAX; ch = ch->next) {
+		iov[n].iov_base = ch->mem + ch->pos;
+		iov[n].iov_len = ch->len;
+		n++;
+	}
+	do
+		w = writev(c->fd, iov, n);
+	while (w == -1 && errno == EINTR);
+	return w;
+}
+
+static ssize_t
+write_file(struct conn *c)
+{
+	struct out_chunk *ch = c->out.head;
+	off_t off = ch->off;
+	ssize_t w;
+
+	do
+		w = sendfile(c->fd, ch->fd, &off, ch->len);
+	while (w == -1 && errno == EINTR);
+	if (w == 0) {		/* the file shrank under us: cannot keep framing */
+		errno = EPIPE;
+		return -1;
+	}
+	return w;
+}
+
+ssize_t
+conn_write(struct conn *c)
+{
+	ssize_t total = 0, w;
+
+	while (outq_len(&c->out) > 0) {
+		w = c->out.head->fd == -1 ? write_mem(c) : write_file(c);
+		if (w == -1)
+			return total > 0 ? total : -1;
+		outq_consume(&c->out, (size_t)w);
+		total += w;
+	}
+	SB_ADD(c->sbw->bytes, (uint64_t)total);
+	return total;
+}
+
+int
+conn_wants_read(const struct conn *c)
+{
+	return !(c->flags & (CONN_EOF | CONN_CLOSING)) &&
+	    outq_len(&c->out) < CONN_OUT_HIGH && buf_len(&c->in) < CONN_IN_MAX;
+}
+
+int
+conn_apply(struct conn *c, int rc)
+{
+	if (rc == PROTO_ABORT)
+		return -1;
+	if (rc == PROTO_CLOSE)
+		c->flags |= CONN_CLOSING;
+	/* A peer that closed its side gets what is queued, then we close. */
+	if ((c->flags & CONN_EOF) && buf_len(&c->in) == 0)
+		c->flags |= CONN_CLOSING;
+	return (c->flags & CONN_CLOSING) && outq_len(&c->out) == 0;
+}
+
+int
+conn_drain(struct conn *c)
+{
+	if (c->flags & CONN_DRAINED)
+		return conn_apply(c, PROTO_OK);
+	c->flags |= CONN_DRAINED;
+	return conn_apply(c, c->proto->drain(c));
+}
+
+/* One wait of the blocking driver: returns the socket's revents (0 if only
+ * the waker fired), or -1 after timeout_ms with no event at all. */
+static int
+wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int *drain)
+{
+	struct pollfd pfd[2];
+	nfds_t nfds = 1;
+	int n;
+
+	pfd[0].fd = c->fd;
+	pfd[0].events = (conn_wants_read(c) ? POLLIN : 0) |
+	    (outq_len(&c->out) ? POLLOUT : 0);
+	pfd[0].revents = pfd[1].revents = 0;
+	if (w->fd != -1 && !(c->flags & CONN_DRAINED)) {
+		pfd[1].fd = w->fd;
+		pfd[1].events = POLLIN;
+		nfds = 2;
+	}
+	set_status(c, outq_len(&c->out) ? SB_WRITING :
+	    (c->flags & CONN_IDLE) ? SB_KEEPALIVE : SB_READING);
+	do
+		n = poll(pfd, nfds, timeout_ms);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	*drain = nfds == 2 && pfd[1].revents != 0 && w->check(w->arg);
+	return pfd[0].revents;
+}
+
+void
+conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w)
+{
+	int done = conn_apply(c, c->proto->open(c));
+
+	while (done == 0) {
+		int drain = 0, ev = wait_io(c, timeout_ms, w, &drain);
+
+		if (ev == -1)
+			break;			/* idle for timeout_ms */
+		if (drain && (done = conn_drain(c)) != 0)
+			break;
+		if ((ev & (POLLOUT | POLLERR | POLLHUP)) && outq_len(&c->out)) {
+			if (conn_write(c) == -1 && errno != EAGAIN)
+				break;
+			if ((done = conn_apply(c, PROTO_OK)) != 0)
+				break;
+		}
+		if ((ev & (POLLIN | POLLERR | POLLHUP)) && conn_wants_read(c)) {
+			ssize_t n = conn_read(c);
+
+			if (n == -1 && errno != EAGAIN)
+				break;
+			if (n >= 0)
+				done = conn_apply(c, n > 0 ? c->proto->input(c) : PROTO_OK);
+		}
+	}
+	set_status(c, SB_CLOSING);
+}

@@ -1,0 +1,77 @@
+/*
+ * conn: one client connection as the MPMs see it, and the socket I/O they
+ * share: reading into c->in, writing c->out (writev for memory, sendfile
+ * for file ranges), and a blocking-style driver for the MPMs in which one
+ * thread owns one connection (prefork, worker).
+ *
+ * Sockets are always non-blocking; the blocking driver waits with poll(2)
+ * so that it can honour the I/O timeout and the process's drain signal.
+ */
+#ifndef MSERVER_CONN_H
+#define MSERVER_CONN_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+struct proto_ops;
+struct sb_worker;
+
+/* Output above this stops reading (back-pressure on clients that send
+ * without reading); input above CONN_IN_MAX likewise. */
+#define CONN_OUT_HIGH	(256 * 1024)
+#define CONN_IN_MAX	(256 * 1024)
+
+#define CONN_EOF	0x01	/* peer closed its side */
+#define CONN_CLOSING	0x02	/* flush output, then close */
+#define CONN_DRAINED	0x04	/* the handler was told the server drains */
+#define CONN_IDLE	0x08	/* handler: no request in flight (keep-alive) */
+
+struct conn {
+	int			 fd;
+	unsigned		 flags;
+	const struct proto_ops	*proto;
+	void			*pdata;		/* the protocol's state */
+	void			*mpm;		/* the MPM's per-connection data */
+	struct buf		 in;
+	struct outq		 out;
+	struct sb_worker	*sbw;		/* where counters go */
+	int			 set_status;	/* update sbw->status too */
+	char			 peer[48];
+};
+
+void	conn_init(struct conn *c, int fd, const struct proto_ops *p,
+	    const struct sockaddr *sa, struct sb_worker *sbw, int set_status);
+/* Close the socket and free buffers; calls the handler's close. */
+void	conn_free(struct conn *c);
+
+/* Read once into c->in. Returns bytes read, 0 on EOF, -1 on error (errno,
+ * EAGAIN when nothing is ready). */
+ssize_t	conn_read(struct conn *c);
+/* Write as much of c->out as the socket takes. Returns bytes written or -1
+ * (errno; EAGAIN when the socket is full). */
+ssize_t	conn_write(struct conn *c);
+
+/* Whether the MPM should read more now (back-pressure, EOF, closing). */
+int	conn_wants_read(const struct conn *c);
+/* Feed the handler a protocol result; returns 1 if the connection is done
+ * (nothing left to send and closing), 0 if it goes on, -1 to abort. */
+int	conn_apply(struct conn *c, int proto_rc);
+/* The server drains: tell the handler once. Same result as conn_apply. */
+int	conn_drain(struct conn *c);
+
+/* What the blocking driver also watches: when fd (or -1) is readable it
+ * calls check(arg), which returns 1 once the process drains. */
+struct conn_waker {
+	int	  fd;
+	int	(*check)(void *arg);
+	void	 *arg;
+};
+
+/* Serve c to the end in the calling thread, closing it after timeout_ms of
+ * inactivity. Frees nothing: the caller calls conn_free(). */
+void	conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w);
+
+#endif

@@ -1,0 +1,655 @@
+/*
+ * master: see master.h.
+ *
+ * All work happens in one loop: signals arrive on a signalfd and are
+ * dispatched through a table; after every wake-up the master reaps,
+ * escalates overdue drains, and runs the pool maintenance (respawn with
+ * back-off, spare-process control). The master keeps a private record of
+ * every process slot (pid, generation, deadlines); the scoreboard mirrors
+ * what mserverctl shows.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include "child.h"
+#include "conf.h"
+#include "listen.h"
+#include "log.h"
+#include "master.h"
+#include "mpm.h"
+#include "scoreboard.h"
+#include "util.h"
+
+#define TICK_MS		1000	/* pool maintenance period */
+#define KILL_GRACE_MS	5000	/* SIGTERM to SIGKILL */
+#define CRASH_WINDOW_MS	2000	/* a death this soon after start is a crash */
+#define BACKOFF_MIN_MS	200
+#define BACKOFF_MAX_MS	10000
+#define SPAWN_RATE_MAX	32
+
+enum stop_mode { RUNNING = 0, STOP_GRACEFUL, STOP_FAST };
+
+struct wproc {
+	pid_t		 pid;		/* 0: slot free */
+	uint32_t	 generation;
+	int64_t		 started;	/* monotonic ms */
+	int		 draining;	/* SIGWINCH sent */
+	int64_t		 term_at;	/* send SIGTERM then (0: never) */
+	int64_t		 kill_at;	/* send SIGKILL then (0: never) */
+};
+
+struct master {
+	const struct master_opts *opts;
+	struct conf		*conf;
+	struct mpm_module	*mpm;
+	const struct mpm_ops	*ops;
+	struct lst_set		 lst;
+	struct sb		*sb;
+	struct wproc		*procs;
+	unsigned		 nslots;	/* server_limit, fixed */
+	unsigned		 thread_limit;	/* fixed */
+	uint32_t		 generation;
+	int			 sigfd;
+	enum stop_mode		 stopping;
+	int			 spawn_rate;
+	int64_t			 next_tick;
+	int64_t			 backoff_ms;
+	int64_t			 spawn_ok_at;	/* no respawn before (back-off) */
+};
+
+struct sig_action {
+	int		 signo;
+	void		(*fn)(struct master *);
+};
+
+static void	on_sigchld(struct master *);
+static void	on_sighup(struct master *);
+static void	on_sigterm(struct master *);
+static void	on_sigquit(struct master *);
+static void	on_sigusr1(struct master *);
+
+static const struct sig_action sig_actions[] = {
+	{ SIGCHLD,	on_sigchld },
+	{ SIGHUP,	on_sighup },
+	{ SIGTERM,	on_sigterm },
+	{ SIGINT,	on_sigterm },
+	{ SIGQUIT,	on_sigquit },
+	{ SIGUSR1,	on_sigusr1 },
+};
+
+/* ---- processes ---------------------------------------------------- */
+
+static int
+find_free_slot(struct master *m)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nslots; i++)
+		if (m->procs[i].pid == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+spawn(struct master *m)
+{
+	int slot = find_free_slot(m);
+	unsigned nthreads = m->ops->nthreads(m->conf);
+	struct child_ctx ctx;
+	pid_t pid;
+
+	if (slot == -1)
+		return -1;
+	sb_proc_claim(m->sb, (unsigned)slot, m->generation, m->ops->name, nthreads);
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		sb_proc_clear(m->sb, (unsigned)slot);
+		return -1;
+	}
+	if (pid == 0) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.conf = m->conf;
+		ctx.lst = &m->lst;
+		ctx.sb = m->sb;
+		ctx.slot = (unsigned)slot;
+		ctx.generation = m->generation;
+		ctx.nthreads = nthreads;
+		child_start(&ctx, m->ops, m->sigfd);
+	}
+	SB_SET(sb_proc(m->sb, (unsigned)slot)->pid, pid);
+	m->procs[slot] = (struct wproc){ .pid = pid, .generation = m->generation,
+	    .started = now_ms() };
+	log_debug("started worker %d pid %d generation %u", slot, (int)pid, m->generation);
+	return 0;
+}
+
+/* Tell one process to drain, with graceful_timeout to finish. */
+static void
+drain(struct master *m, unsigned slot)
+{
+	struct wproc *w = &m->procs[slot];
+
+	if (w->pid == 0 || w->draining)
+		return;
+	w->draining = 1;
+	w->term_at = now_ms() + (int64_t)m->conf->mpm.graceful_timeout * 1000;
+	kill(w->pid, SIGWINCH);
+}
+
+static void
+terminate(struct master *m, unsigned slot)
+{
+	struct wproc *w = &m->procs[slot];
+
+	if (w->pid == 0 || w->kill_at != 0)
+		return;
+	w->draining = 1;
+	w->term_at = 0;
+	w->kill_at = now_ms() + KILL_GRACE_MS;
+	kill(w->pid, SIGTERM);
+}
+
+static void
+signal_all(struct master *m, int signo)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nslots; i++)
+		if (m->procs[i].pid != 0)
+			kill(m->procs[i].pid, signo);
+}
+
+static unsigned
+live_count(struct master *m)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < m->nslots; i++)
+		n += m->procs[i].pid != 0;
+	return n;
+}
+
+/* ---- reaping ------------------------------------------------------ */
+
+static int
+find_pid(struct master *m, pid_t pid)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nslots; i++)
+		if (m->procs[i].pid == pid)
+			return (int)i;
+	return -1;
+}
+
+static void
+note_crash(struct master *m, int64_t lived)
+{
+	SB_ADD(sb_header(m->sb)->respawns, 1);
+	if (lived >= CRASH_WINDOW_MS) {
+		m->backoff_ms = 0;
+		return;
+	}
+	m->backoff_ms = m->backoff_ms ? m->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (m->backoff_ms > BACKOFF_MAX_MS)
+		m->backoff_ms = BACKOFF_MAX_MS;
+	m->spawn_ok_at = now_ms() + m->backoff_ms;
+	log_warnx("worker died %lld ms after start; next start in %lld ms",
+	    (long long)lived, (long long)m->backoff_ms);
+}
+
+static void
+reaped(struct master *m, pid_t pid, int status)
+{
+	int slot = find_pid(m, pid);
+	struct wproc *w;
+	int64_t lived;
+	char how[64];
+
+	if (slot == -1)
+		return;
+	w = &m->procs[slot];
+	lived = now_ms() - w->started;
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
+	if (w->draining || m->stopping) {
+		log_debug("worker %d pid %d generation %u %s", slot, (int)pid, w->generation, how);
+	} else {
+		log_warnx("worker %d pid %d generation %u %s", slot, (int)pid, w->generation, how);
+		note_crash(m, lived);
+	}
+	sb_proc_clear(m->sb, (unsigned)slot);
+	memset(w, 0, sizeof(*w));
+}
+
+static void
+on_sigchld(struct master *m)
+{
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		reaped(m, pid, status);
+}
+
+/* ---- reload ------------------------------------------------------- */
+
+static void
+reload_verdict(struct master *m, int ok, const char *msg)
+{
+	struct sb_header *h = sb_header(m->sb);
+
+	h->reload_ok = ok;
+	h->reload_generation = m->generation;
+	h->reload_ms = wall_ms();
+	strlcpy_(h->reload_msg, msg, sizeof(h->reload_msg));
+	__atomic_store_n(&h->reload_seq, h->reload_seq + 1, __ATOMIC_RELEASE);
+	if (ok)
+		log_info("%s", msg);
+	else
+		log_warnx("reload failed, generation %u keeps serving: %s", m->generation, msg);
+}
+
+static void
+publish_conf(struct master *m)
+{
+	struct sb_header *h = sb_header(m->sb);
+	const struct conf_mpm *c = &m->conf->mpm;
+
+	strlcpy_(h->mpm, m->ops->name, sizeof(h->mpm));
+	h->workers = c->workers;
+	h->min_spare = c->min_spare;
+	h->max_spare = c->max_spare;
+	h->threads = (int32_t)m->ops->nthreads(m->conf);
+	h->max_connections = c->max_connections;
+	SB_SET(h->generation, m->generation);
+}
+
+/* Hard limits size the scoreboard, and the pid and scoreboard files are
+ * where mserverctl finds us: all keep their values until a restart. */
+static int
+keep_fixed(struct master *m, struct conf *next, char *note, size_t nlen,
+    char *err, size_t elen)
+{
+	struct conf_mpm *c = &next->mpm;
+
+	note[0] = '\0';
+	if ((unsigned)c->server_limit != m->nslots || (unsigned)c->thread_limit != m->thread_limit ||
+	    strcmp(next->pid_file, m->conf->pid_file) != 0 ||
+	    strcmp(next->scoreboard_file, m->conf->scoreboard_file) != 0)
+		snprintf(note, nlen, " (changes of server_limit, thread_limit, pid_file or"
+		    " scoreboard_file need a restart: keeping %u, %u, %s, %s)",
+		    m->nslots, m->thread_limit, m->conf->pid_file, m->conf->scoreboard_file);
+	c->server_limit = (int)m->nslots;
+	c->thread_limit = (int)m->thread_limit;
+	if (c->workers > c->server_limit || c->threads > c->thread_limit) {
+		snprintf(err, elen, "%s:%d: mpm.workers or mpm.threads exceed the running"
+		    " server_limit %u or thread_limit %u (a restart is needed)",
+		    next->path, c->line, m->nslots, m->thread_limit);
+		return -1;
+	}
+	free(next->pid_file);
+	free(next->scoreboard_file);
+	next->pid_file = strdup(m->conf->pid_file);
+	next->scoreboard_file = strdup(m->conf->scoreboard_file);
+	if (next->pid_file == NULL || next->scoreboard_file == NULL) {
+		snprintf(err, elen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+reopen_error_log(struct master *m, struct conf *next, char *err, size_t len)
+{
+	if (m->opts->log_stderr || strcmp(next->error_log, m->conf->error_log) == 0)
+		return 0;
+	return log_open(next->error_log, err, len);
+}
+
+/* Validate everything the new generation needs; on failure nothing of the
+ * running generation has changed. */
+static int
+reload_prepare(struct master *m, struct conf **nextp, struct mpm_module **modp,
+    struct lst_set *lst, char *note, size_t nlen, char *err, size_t elen)
+{
+	if ((*nextp = conf_load(m->opts->conf_path, err, elen)) == NULL ||
+	    keep_fixed(m, *nextp, note, nlen, err, elen) == -1 ||
+	    (*modp = mpm_load(*nextp, err, elen)) == NULL ||
+	    lst_open(lst, *nextp, &m->lst, err, elen) == -1)
+		return -1;
+	if (reopen_error_log(m, *nextp, err, elen) == -1) {
+		lst_close_unused(lst, &m->lst);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_sighup(struct master *m)
+{
+	struct conf *next = NULL;
+	struct mpm_module *mod = NULL;
+	struct lst_set lst;
+	char err[1024], note[512], msg[1024];
+	unsigned i;
+
+	if (m->stopping)
+		return;
+	log_info("reloading %s", m->opts->conf_path);
+	if (reload_prepare(m, &next, &mod, &lst, note, sizeof(note), err, sizeof(err)) == -1) {
+		mpm_unload(mod);
+		conf_free(next);
+		reload_verdict(m, 0, err);
+		return;
+	}
+	lst_close_unused(&m->lst, &lst);
+	m->lst = lst;
+	conf_free(m->conf);
+	mpm_unload(m->mpm);
+	m->conf = next;
+	m->mpm = mod;
+	m->ops = mpm_ops(mod);
+	m->generation++;
+	m->spawn_rate = 1;
+	m->backoff_ms = 0;
+	m->spawn_ok_at = 0;
+	publish_conf(m);
+	/* New generation first, from the same sockets; then the old drains. */
+	for (i = 0; i < (unsigned)m->conf->mpm.workers; i++)
+		if (spawn(m) == -1)
+			break;
+	for (i = 0; i < m->nslots; i++)
+		if (m->procs[i].pid != 0 && m->procs[i].generation != m->generation)
+			drain(m, i);
+	snprintf(msg, sizeof(msg), "reloaded: generation %u, mpm %s%s", m->generation,
+	    m->ops->name, note);
+	reload_verdict(m, 1, msg);
+}
+
+/* ---- stop, logs --------------------------------------------------- */
+
+static void
+on_sigterm(struct master *m)
+{
+	unsigned i;
+
+	if (m->stopping != STOP_FAST)
+		log_info("fast stop requested");
+	if (m->stopping == RUNNING)
+		lst_close_all(&m->lst);
+	m->stopping = STOP_FAST;
+	SB_SET(sb_header(m->sb)->stopping, 2);
+	for (i = 0; i < m->nslots; i++)
+		terminate(m, i);
+}
+
+static void
+on_sigquit(struct master *m)
+{
+	unsigned i;
+
+	if (m->stopping)
+		return;
+	log_info("graceful stop requested");
+	lst_close_all(&m->lst);
+	m->stopping = STOP_GRACEFUL;
+	SB_SET(sb_header(m->sb)->stopping, 1);
+	for (i = 0; i < m->nslots; i++)
+		drain(m, i);
+}
+
+static void
+on_sigusr1(struct master *m)
+{
+	if (log_reopen() == -1)
+		log_warn("cannot reopen error log %s", m->conf->error_log);
+	signal_all(m, SIGUSR1);
+	log_info("log files reopened");
+}
+
+/* ---- pool maintenance --------------------------------------------- */
+
+/* Escalate drains and stops that ran out of time. */
+static void
+enforce_deadlines(struct master *m, int64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nslots; i++) {
+		struct wproc *w = &m->procs[i];
+
+		if (w->pid == 0)
+			continue;
+		if (w->term_at != 0 && now >= w->term_at) {
+			log_warnx("worker %u pid %d did not finish within graceful_timeout; terminating",
+			    i, (int)w->pid);
+			terminate(m, i);
+		} else if (w->kill_at != 0 && now >= w->kill_at) {
+			log_warnx("worker %u pid %d ignored SIGTERM; killing", i, (int)w->pid);
+			kill(w->pid, SIGKILL);
+			w->kill_at = 0;
+		}
+	}
+}
+
+struct pool {
+	unsigned	procs;		/* current generation, not draining */
+	unsigned	idle;		/* idle worker slots in those */
+	int		retire;		/* best process to retire, or -1 */
+};
+
+static void
+pool_census(struct master *m, struct pool *p)
+{
+	unsigned i, t, nthreads = m->ops->nthreads(m->conf), best_idle = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->retire = -1;
+	for (i = 0; i < m->nslots; i++) {
+		const struct wproc *w = &m->procs[i];
+		unsigned idle = 0, state;
+
+		if (w->pid == 0 || w->draining || w->generation != m->generation)
+			continue;
+		p->procs++;
+		state = SB_GET(sb_proc(m->sb, i)->state);
+		for (t = 0; t < nthreads; t++) {
+			unsigned st = SB_GET(sb_worker(m->sb, i, t)->status);
+
+			idle += st == SB_WAITING || (state == SB_PROC_STARTING && st == SB_STARTING);
+		}
+		p->idle += idle;
+		if (idle == nthreads && idle >= best_idle) {
+			best_idle = idle;
+			p->retire = (int)i;
+		}
+	}
+}
+
+static void
+maintain(struct master *m, int64_t now)
+{
+	const struct conf_mpm *c = &m->conf->mpm;
+	unsigned nthreads = m->ops->nthreads(m->conf);
+	struct pool p;
+	int i, want = 0, tick = now >= m->next_tick;
+
+	if (m->stopping)
+		return;
+	if (tick)
+		m->next_tick = now + TICK_MS;
+	pool_census(m, &p);
+	if (p.procs < (unsigned)c->workers)
+		want = c->workers - (int)p.procs;		/* the floor: respawn */
+	else if (!m->ops->manages_spares || !tick)
+		return;
+	else if (p.idle > (unsigned)c->max_spare && p.retire != -1) {
+		drain(m, (unsigned)p.retire);			/* one at a time */
+		return;
+	} else if (p.idle < (unsigned)c->min_spare) {
+		want = (int)(((unsigned)c->min_spare - p.idle + nthreads - 1) / nthreads);
+		if (want > m->spawn_rate)
+			want = m->spawn_rate;
+		if (m->spawn_rate < SPAWN_RATE_MAX)
+			m->spawn_rate *= 2;
+	} else {
+		m->spawn_rate = 1;
+		return;
+	}
+	if (now < m->spawn_ok_at)
+		return;
+	for (i = 0; i < want; i++)
+		if (spawn(m) == -1)
+			break;
+}
+
+/* ---- the loop ----------------------------------------------------- */
+
+static int
+setup_signals(struct master *m)
+{
+	struct sigaction sa;
+	sigset_t set;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_LEN(sig_actions); i++)
+		sigaddset(&set, sig_actions[i].signo);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return m->sigfd == -1 ? -1 : 0;
+}
+
+static void
+dispatch_signals(struct master *m)
+{
+	struct signalfd_siginfo si;
+	size_t i;
+
+	while (read(m->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		for (i = 0; i < ARRAY_LEN(sig_actions); i++)
+			if (sig_actions[i].signo == (int)si.ssi_signo)
+				sig_actions[i].fn(m);
+}
+
+static int
+next_timeout(struct master *m, int64_t now)
+{
+	int64_t t = m->next_tick;
+	unsigned i;
+
+	if (m->spawn_ok_at > now && m->spawn_ok_at < t)
+		t = m->spawn_ok_at;
+	for (i = 0; i < m->nslots; i++) {
+		if (m->procs[i].term_at && m->procs[i].term_at < t)
+			t = m->procs[i].term_at;
+		if (m->procs[i].kill_at && m->procs[i].kill_at < t)
+			t = m->procs[i].kill_at;
+	}
+	return t <= now ? 0 : (int)(t - now);
+}
+
+static void
+master_loop(struct master *m)
+{
+	struct pollfd pfd = { .fd = m->sigfd, .events = POLLIN };
+
+	for (;;) {
+		int64_t now = now_ms();
+
+		enforce_deadlines(m, now);
+		maintain(m, now);
+		if (m->stopping && live_count(m) == 0)
+			return;
+		if (poll(&pfd, 1, next_timeout(m, now_ms())) > 0)
+			dispatch_signals(m);
+	}
+}
+
+static int
+master_init(struct master *m, char *err, size_t len)
+{
+	struct sb_header *h;
+
+	m->nslots = (unsigned)m->conf->mpm.server_limit;
+	m->thread_limit = (unsigned)m->conf->mpm.thread_limit;
+	m->generation = 1;
+	m->spawn_rate = 1;
+	if ((m->procs = calloc(m->nslots, sizeof(*m->procs))) == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	if ((m->sb = sb_create(m->conf->scoreboard_file, m->nslots, m->thread_limit,
+	    err, len)) == NULL)
+		return -1;
+	h = sb_header(m->sb);
+	h->master_pid = (int32_t)getpid();
+	h->start_ms = wall_ms();
+	strlcpy_(h->version_str, PACKAGE_VERSION, sizeof(h->version_str));
+	publish_conf(m);
+	if (setup_signals(m) == -1) {
+		snprintf(err, len, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+report_ready(const struct master_opts *opts, const char *msg)
+{
+	if (opts->ready_fd == -1)
+		return;
+	(void)!write(opts->ready_fd, msg, strlen(msg));
+	close(opts->ready_fd);
+}
+
+int
+master_run(const struct master_opts *opts, struct conf *conf, struct mpm_module *mpm,
+    struct lst_set *lst)
+{
+	struct master m;
+	char err[1024];
+	unsigned i;
+
+	memset(&m, 0, sizeof(m));
+	m.opts = opts;
+	m.conf = conf;
+	m.mpm = mpm;
+	m.ops = mpm_ops(mpm);
+	m.lst = *lst;
+	m.sigfd = -1;
+	log_set_role("master");
+	if (master_init(&m, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		report_ready(opts, err);
+		return 1;
+	}
+	for (i = 0; i < (unsigned)conf->mpm.workers; i++)
+		spawn(&m);
+	log_info("mserverd %s started: generation 1, mpm %s, %d listener(s), %d worker(s)",
+	    PACKAGE_VERSION, m.ops->name, m.lst.n, conf->mpm.workers);
+	report_ready(opts, "ok");
+	master_loop(&m);
+	log_info("stopped");
+	sb_close(m.sb, 1);
+	lst_close_all(&m.lst);
+	mpm_unload(m.mpm);
+	conf_free(m.conf);
+	free(m.procs);
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * proto: the protocol handler interface, and the table of protocols.
+ *
+ * Handlers are sans-I/O (DESIGN.md): they read c->in, append to c->out and
+ * return what the connection should do next. They never touch the socket,
+ * never block and never know which MPM drives them. The MPM calls them:
+ *
+ *   open   once, after accept (may queue a greeting)
+ *   input  whenever new bytes were appended to c->in
+ *   drain  once, when the process starts draining; a handler with no work
+ *          in flight answers PROTO_CLOSE, otherwise it finishes first
+ *   close  once, before the connection is freed
+ *
+ * PROTO_CLOSE means: send what is queued, then close. PROTO_ABORT means:
+ * close now, discarding output.
+ */
+#ifndef MSERVER_PROTO_H
+#define MSERVER_PROTO_H
+
+struct conn;
+
+enum proto_rc { PROTO_OK = 0, PROTO_CLOSE = 1, PROTO_ABORT = 2 };
+
+struct proto_ops {
+	const char	*name;
+	int		(*open)(struct conn *c);
+	int		(*input)(struct conn *c);
+	int		(*drain)(struct conn *c);
+	void		(*close)(struct conn *c);
+};
+
+/* Index of the protocol named name, or -1. */
+int			 proto_find(const char *name);
+const struct proto_ops	*proto_get(int id);
+/* "echo, ..." for messages. */
+const char		*proto_names(void);
+
+extern const struct proto_ops echo_proto;
+
+#endif

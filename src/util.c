@@ -1,0 +1,107 @@
+/*
+ * util: see util.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static int64_t
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+int64_t
+wall_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+char *
+path_resolve(const char *dir, const char *path)
+{
+	size_t dl, pl;
+	char *out;
+
+	if (path[0] == '/' || dir == NULL || dir[0] == '\0')
+		return strdup(path);
+	dl = strlen(dir);
+	pl = strlen(path);
+	if ((out = malloc(dl + pl + 2)) == NULL)
+		return NULL;
+	memcpy(out, dir, dl);
+	out[dl] = '/';
+	memcpy(out + dl + 1, path, pl + 1);
+	return out;
+}
+
+size_t
+strlcpy_(char *dst, const char *src, size_t n)
+{
+	size_t len = strlen(src);
+
+	if (n > 0) {
+		size_t c = len < n - 1 ? len : n - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return len;
+}
+
+int
+fd_set_nonblock(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1)
+		return -1;
+	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+	return fcntl(fd, F_SETFL, fl);
+}
+
+int
+fd_set_cloexec(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl == -1)
+		return -1;
+	fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
+	return fcntl(fd, F_SETFD, fl);
+}
+
+int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
