@@ -71,10 +71,15 @@ child_signals(struct child_ctx *ctx)
 	struct signalfd_siginfo si;
 
 	while (read(ctx->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGUSR1 && log_reopen() == -1)
-			log_warn("cannot reopen error log");
-		else if (si.ssi_signo == SIGWINCH)
+		if (si.ssi_signo == SIGUSR1) {
+			if (log_reopen() == -1)
+				log_warn("cannot reopen error log");
+			else
+				log_debug("error log reopened");
+		} else if (si.ssi_signo == SIGWINCH && !ctx->draining) {
+			log_debug("draining");
 			ctx->draining = 1;
+		}
 	}
 	return ctx->draining;
 }

@@ -1,0 +1,2 @@
+/* event MPM: being written. */
+#include "config.h"

@@ -1,0 +1,43 @@
+#!/bin/sh
+# The whole test suite: install what is missing, build, and run `make check`
+# twice -- a normal build and an --enable-sanitizers (ASan+UBSan) build --
+# then `make distcheck`. Build trees go under build-test/.
+set -e
+cd "$(dirname "$0")/.."
+top=$(pwd)
+sh scripts/deps.sh
+[ -x configure ] || ./autogen.sh
+jobs=${JOBS:-2}
+summary=""
+failed=0
+dist_failed=0
+
+run_tree() {	# name, configure args...
+	name=$1; shift
+	mkdir -p "build-test/$name"
+	(cd "build-test/$name" && "$top/configure" -q "$@" && make -j"$jobs" >/dev/null)
+	if (cd "build-test/$name" && make -j"$jobs" check); then
+		summary="$summary\n$name: ok"
+	else
+		summary="$summary\n$name: FAILED"
+		failed=$((failed + 1))
+		cat "build-test/$name/test-suite.log" || true
+	fi
+}
+
+run_tree plain
+run_tree sanitizers --enable-sanitizers
+if [ -z "$SKIP_DISTCHECK" ]; then
+	if (cd build-test/plain && make -j"$jobs" distcheck >/dev/null); then
+		summary="$summary\ndistcheck: ok"
+	else
+		summary="$summary\ndistcheck: FAILED"
+		failed=$((failed + 1))
+		dist_failed=1
+	fi
+fi
+# One closing line over both trees: test programs passed and failed.
+count() { sed -n "s/^# $1: *//p" build-test/*/test-suite.log 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+printf "$summary\n"
+echo "$(count PASS) passed, $(( $(count FAIL) + $(count ERROR) + dist_failed )) failed, $(count SKIP) skipped"
+exit $failed

@@ -1,0 +1,65 @@
+"""The command line: -V lists the MPMs found, -h prints usage, -D stays in
+the foreground logging to stderr (and still writes the pid file), and a
+relative config path works from any directory."""
+import signal
+from mstest import *
+
+
+def test_version_lists_mpms():
+    p = run([MSERVERD, "-V"], check_rc=0)
+    check(p.stdout.startswith("mserverd "), "version line: %r" % p.stdout)
+    for mpm in MPMS:
+        check(re.search(r"MPMs: .*\b%s\b" % mpm, p.stdout), "-V lists %s: %r" % (mpm, p.stdout))
+
+
+def test_usage():
+    p = run([MSERVERD, "-h"], check_rc=0)
+    check("usage: mserverd" in p.stdout, "usage on -h")
+    p = run([MSERVERD, "-Z"])
+    check(p.returncode == 1 and "usage" in p.stderr, "bad option: exit 1 with usage")
+
+
+def test_foreground_logs_to_stderr():
+    if EXTERNAL:
+        return SKIP
+    s = Server(workers=1)
+    log = open(os.path.join(s.dir, "stderr.log"), "w")
+    proc = subprocess.Popen([MSERVERD, "-D", "-f", s.conf], stdout=log, stderr=log)
+    s.known_pids.add(proc.pid)
+    try:
+        wait_until(lambda: os.path.exists(s.pid_file), 10, "pid file")
+        s.master = int(open(s.pid_file).read())
+        check(s.master == proc.pid, "foreground: the pid file names this process")
+        s.wait_ready()
+        check(echo_once("127.0.0.1", s.port) == b"hello\n", "serves")
+        p = s.ctl("stop")
+        check(p.returncode == 0, "mserverctl stop of a foreground server")
+        check(proc.wait(10) == 0, "exit 0")
+    finally:
+        kill_pid(proc.pid)
+        proc.wait()
+    text = open(os.path.join(s.dir, "stderr.log")).read()
+    check("started: generation 1" in text and "stopped" in text, "logged to stderr: %r" % text)
+    check(not os.path.exists(s.log_path), "error_log not used with -D")
+
+
+def test_relative_config_path():
+    if EXTERNAL:
+        return SKIP
+    s = Server(workers=1)
+    parent = os.path.dirname(s.dir)
+    rel = os.path.join(os.path.basename(s.dir), "mserver.conf")
+    p = run([os.path.abspath(MSERVERD), "-f", rel], cwd=parent)
+    check(p.returncode == 0, "start with a relative path: %s" % p.stderr)
+    s.master = int(open(s.pid_file).read())
+    s.known_pids.add(s.master)
+    s.wait_ready()
+    check(os.path.exists(os.path.join(s.dir, "logs", "error.log")), "log beside the config")
+    # A reload after daemonizing (cwd is /) must still find the file.
+    check(s.ctl("reload").returncode == 0, "reload after a relative start")
+    s.stop()
+
+
+if __name__ == "__main__":
+    main([test_version_lists_mpms, test_usage, test_foreground_logs_to_stderr,
+          test_relative_config_path])
