@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 
 #include "conf.h"
+#include "log.h"
 #include "proto.h"
 #include "util.h"
 
@@ -70,8 +71,6 @@ static const struct conf_key mpm_keys[] = {
 	{ "graceful_timeout",	CK_INT,  MOFF(graceful_timeout), 0, 86400, NULL },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
-
-static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
 
 static int
 cerr_at(struct cerr *e, const config_setting_t *s, const char *fmt, ...)
@@ -314,10 +313,7 @@ validate(const config_t *cfg, struct conf *conf, struct cerr *e)
 	const config_setting_t *ms = find(cfg, "mpm");
 	int i, j;
 
-	for (i = 0; log_levels[i] != NULL; i++)
-		if (strcmp(conf->log_level, log_levels[i]) == 0)
-			break;
-	if (log_levels[i] == NULL)
+	if (log_level_from_name(conf->log_level) == -1)
 		return cerr_at(e, find(cfg, "log_level"),
 		    "log_level must be one of error, warn, info, debug");
 	if (m->min_spare > m->max_spare)

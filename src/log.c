@@ -74,6 +74,17 @@ log_set_level(enum log_level level)
 	log_level_ = level;
 }
 
+int
+log_level_from_name(const char *name)
+{
+	int i;
+
+	for (i = LOG_LVL_ERROR; i <= LOG_LVL_DEBUG; i++)
+		if (strcmp(name, level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 void
 log_set_role(const char *role)
 {

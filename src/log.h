@@ -20,6 +20,8 @@ int  log_open(const char *path, char *err, size_t errlen);
 /* Reopen the current file (after rotation). Returns 0 or -1 (old fd kept). */
 int  log_reopen(void);
 void log_set_level(enum log_level level);
+/* "error", "warn", "info", "debug" to a level, or -1. */
+int  log_level_from_name(const char *name);
 /* Tag prepended to every line, e.g. "master" or "worker 3". */
 void log_set_role(const char *role);
 int  log_fd(void);

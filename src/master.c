@@ -361,6 +361,7 @@ on_sighup(struct master *m)
 	m->conf = next;
 	m->mpm = mod;
 	m->ops = mpm_ops(mod);
+	log_set_level(log_level_from_name(next->log_level));
 	m->generation++;
 	m->spawn_rate = 1;
 	m->backoff_ms = 0;

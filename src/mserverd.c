@@ -180,10 +180,9 @@ start(struct master_opts *opts, struct conf *conf, struct mpm_module *mpm)
 	    log_open(conf->error_log, err, sizeof(err)) == -1)) ||
 	    lst_open(&lst, conf, NULL, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mserverd: %s\n", err);
-		return 1;
+		goto bad;
 	}
-	log_set_level(conf->log_level[0] == 'd' ? LOG_LVL_DEBUG : conf->log_level[0] == 'i' ?
-	    LOG_LVL_INFO : conf->log_level[0] == 'w' ? LOG_LVL_WARN : LOG_LVL_ERROR);
+	log_set_level(log_level_from_name(conf->log_level));
 	if (conf->daemon && !opts->log_stderr) {
 		daemonize(&opts->ready_fd);
 		null_stdio();
@@ -192,12 +191,17 @@ start(struct master_opts *opts, struct conf *conf, struct mpm_module *mpm)
 		log_warnx("%s", err);
 		if (opts->ready_fd != -1)
 			(void)!write(opts->ready_fd, err, strlen(err));
-		return 1;
+		lst_close_all(&lst);
+		goto bad;
 	}
 	strlcpy_(pid_file, conf->pid_file, sizeof(pid_file));
-	rc = master_run(opts, conf, mpm, &lst);	/* frees conf */
+	rc = master_run(opts, conf, mpm, &lst);	/* owns and frees conf, mpm */
 	unlink(pid_file);
 	return rc;
+bad:
+	mpm_unload(mpm);
+	conf_free(conf);
+	return 1;
 }
 
 int
@@ -226,10 +230,13 @@ main(int argc, char **argv)
 	if ((conf = conf_load(opts.conf_path, err, sizeof(err))) == NULL ||
 	    (mpm = mpm_load(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s\n", err);
+		conf_free(conf);
 		return 1;
 	}
 	if (test) {
 		printf("%s: configuration OK\n", opts.conf_path);
+		mpm_unload(mpm);
+		conf_free(conf);
 		return 0;
 	}
 	/* The daemon runs in /: reloads need the file's absolute path. */
@@ -238,5 +245,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	opts.conf_path = abs_path;
-	return start(&opts, conf, mpm);
+	ch = start(&opts, conf, mpm);
+	free(abs_path);
+	return ch;
 }

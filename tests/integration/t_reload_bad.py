@@ -25,7 +25,8 @@ def test_broken_config_keeps_generation():
             check(re.search(r"mserver\.conf" + pattern, p.stderr), "reason: %r" % p.stderr)
         st = s.status()
         check(st["generation"] == 1, "generation unchanged")
-        check(set(s.worker_pids()) == pids, "workers untouched")
+        # The spare controller may add workers; none of ours was replaced.
+        check(pids <= set(s.worker_pids()), "workers untouched")
         check(st["reload"]["ok"] is False, "verdict recorded as failed")
     check(not loop.failures, "failures during bad reloads: %s" % loop.failures[:3])
     s.write_conf(text=good)
