@@ -19,7 +19,8 @@
  *   - sb_proc worker fields (state, conns, heartbeat) have one writer: the
  *     listener. A thread writes only its own sb_worker slot. Open
  *     connections are counted in `conns` (listener adds, threads subtract,
- *     atomically) and published by the listener, up to one tick late.
+ *     atomically) and published by the listener at least every 100 ms
+ *     while any is open (closes do not wake it).
  *   - The listener queues a job only when `idle` > 0 and decrements it;
  *     a thread increments it when it becomes free. So the queue never
  *     holds more jobs than there are free threads, and nthreads bounds it.
@@ -49,7 +50,8 @@
 #include "scoreboard.h"
 #include "util.h"
 
-#define WK_TICK_MS	1000			/* heartbeat, conns publication */
+#define WK_TICK_MS	1000			/* heartbeat */
+#define WK_BUSY_TICK_MS	100			/* same, while connections are open */
 #define WK_STACK_SIZE	(256 * 1024)
 #define WK_EV_WAKE	(CHILD_EV_EXTRA - 1)	/* epoll tag of wakefd */
 #define WK_MAX_EVENTS	16
@@ -273,7 +275,7 @@ wk_begin_drain(struct wk_proc *p)
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 	wk_eventfd_post(p->drainfd);
-	log_debug("draining: %u open connection(s)",
+	log_debug("stopped accepting; %u open connection(s) to finish",
 	    __atomic_load_n(&p->conns, __ATOMIC_RELAXED));
 }
 
@@ -324,9 +326,10 @@ wk_listen_once(struct wk_proc *p)
 {
 	struct epoll_event ev[WK_MAX_EVENTS];
 	int ep = (p->ep_accept != -1 && wk_idle(p) > 0) ? p->ep_accept : p->ep_ctl;
-	int i, n;
+	int i, n, tick;
 
-	n = epoll_wait(ep, ev, WK_MAX_EVENTS, WK_TICK_MS);
+	tick = SB_GET(child_proc(p->ctx)->conns) > 0 ? WK_BUSY_TICK_MS : WK_TICK_MS;
+	n = epoll_wait(ep, ev, WK_MAX_EVENTS, tick);
 	if (n == -1 && errno != EINTR)
 		fatal("epoll_wait");
 	for (i = 0; i < n; i++)

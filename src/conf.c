@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 
 #include "conf.h"
@@ -258,7 +259,14 @@ parse_listen_entry(const config_setting_t *g, struct conf *conf, struct cerr *e)
 	if ((l->address = strdup(addr)) == NULL)
 		return cerr_at(e, g, "out of memory");
 	conf->nlisten++;
-	return resolve_listen(g, l, e);
+	if (resolve_listen(g, l, e) == -1)
+		return -1;
+	for (i = 0; i < conf->nlisten - 1; i++)
+		if (conf->listen[i].sslen == l->sslen &&
+		    memcmp(&conf->listen[i].ss, &l->ss, l->sslen) == 0)
+			return cerr_at(e, g, "duplicate listener %s (first at line %d)",
+			    l->name, conf->listen[i].line);
+	return 0;
 }
 
 static int
@@ -311,7 +319,6 @@ validate(const config_t *cfg, struct conf *conf, struct cerr *e)
 {
 	const struct conf_mpm *m = &conf->mpm;
 	const config_setting_t *ms = find(cfg, "mpm");
-	int i, j;
 
 	if (log_level_from_name(conf->log_level) == -1)
 		return cerr_at(e, find(cfg, "log_level"),
@@ -322,19 +329,11 @@ validate(const config_t *cfg, struct conf *conf, struct cerr *e)
 	if (m->workers > m->server_limit)
 		return cerr_at(e, find(cfg, "mpm.workers") ? find(cfg, "mpm.workers") : ms,
 		    "mpm.workers (%d) exceeds mpm.server_limit (%d)", m->workers, m->server_limit);
-	if (m->threads > m->thread_limit)
-		return cerr_at(e, find(cfg, "mpm.threads") ? find(cfg, "mpm.threads") : ms,
-		    "mpm.threads (%d) exceeds mpm.thread_limit (%d)", m->threads, m->thread_limit);
+	if ((long)m->server_limit * m->thread_limit > CONF_MAX_SLOTS)
+		return cerr_at(e, ms, "mpm.server_limit x mpm.thread_limit (%ld) exceeds %d scoreboard slots",
+		    (long)m->server_limit * m->thread_limit, CONF_MAX_SLOTS);
 	if (conf->nlisten == 0)
 		return cerr_at(e, NULL, "no 'listen' entry: nothing to serve");
-	for (i = 0; i < conf->nlisten; i++)
-		for (j = 0; j < i; j++)
-			if (conf->listen[i].sslen == conf->listen[j].sslen &&
-			    memcmp(&conf->listen[i].ss, &conf->listen[j].ss, conf->listen[i].sslen) == 0) {
-				snprintf(e->buf, e->len, "%s:%d: duplicate listener %s (first at line %d)",
-				    e->path, conf->listen[i].line, conf->listen[i].name, conf->listen[j].line);
-				return -1;
-			}
 	return 0;
 }
 
@@ -362,11 +361,18 @@ conf_load(const char *path, char *err, size_t errlen)
 {
 	struct cerr e = { err, errlen, path };
 	struct conf *conf;
+	struct stat st;
 	config_t cfg;
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s:0: cannot read config file: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* libconfig exit()s on a read error, e.g. on a directory. */
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s:0: not a regular file", path);
+		fclose(fp);
 		return NULL;
 	}
 	if ((conf = calloc(1, sizeof(*conf))) == NULL ||

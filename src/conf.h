@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #define CONF_MAX_LISTEN 64
+#define CONF_MAX_SLOTS	(1 << 20)	/* server_limit x thread_limit */
 
 struct conf_listen {
 	char			*address;	/* as written */

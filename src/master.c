@@ -293,10 +293,9 @@ keep_fixed(struct master *m, struct conf *next, char *note, size_t nlen,
 		    m->nslots, m->thread_limit, m->conf->pid_file, m->conf->scoreboard_file);
 	c->server_limit = (int)m->nslots;
 	c->thread_limit = (int)m->thread_limit;
-	if (c->workers > c->server_limit || c->threads > c->thread_limit) {
-		snprintf(err, elen, "%s:%d: mpm.workers or mpm.threads exceed the running"
-		    " server_limit %u or thread_limit %u (a restart is needed)",
-		    next->path, c->line, m->nslots, m->thread_limit);
+	if (c->workers > c->server_limit) {
+		snprintf(err, elen, "%s:%d: mpm.workers (%d) exceeds the running server_limit %u"
+		    " (a restart is needed)", next->path, c->line, c->workers, m->nslots);
 		return -1;
 	}
 	free(next->pid_file);
@@ -496,7 +495,8 @@ maintain(struct master *m, int64_t now)
 		want = c->workers - (int)p.procs;		/* the floor: respawn */
 	else if (!m->ops->manages_spares || !tick)
 		return;
-	else if (p.idle > (unsigned)c->max_spare && p.retire != -1) {
+	else if (p.idle > (unsigned)c->max_spare && p.retire != -1 &&
+	    p.procs > (unsigned)c->workers && p.idle - nthreads >= (unsigned)c->min_spare) {
 		drain(m, (unsigned)p.retire);			/* one at a time */
 		return;
 	} else if (p.idle < (unsigned)c->min_spare) {

@@ -102,6 +102,12 @@ mpm_load(const struct conf *conf, char *err, size_t errlen)
 		mpm_unload(m);
 		return NULL;
 	}
+	if (m->ops->nthreads(conf) > (unsigned)conf->mpm.thread_limit) {
+		snprintf(err, errlen, "%s:%d: mpm.threads (%u) exceeds mpm.thread_limit (%d)",
+		    conf->path, conf->mpm.line, m->ops->nthreads(conf), conf->mpm.thread_limit);
+		mpm_unload(m);
+		return NULL;
+	}
 	return m;
 bad:
 	snprintf(err, errlen, "%s:%d: cannot load MPM '%s': %s", conf->path,

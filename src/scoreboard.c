@@ -76,7 +76,7 @@ sb_create(const char *path, unsigned server_limit, unsigned thread_limit,
 	}
 	h = sb_header(sb);
 	h->version = SB_VERSION;
-	h->size = (uint32_t)size;
+	h->size = size;
 	h->server_limit = server_limit;
 	h->thread_limit = thread_limit;
 	/* The magic goes last: a reader that sees it sees a sized layout. */
@@ -103,10 +103,15 @@ sb_attach(const char *path, char *err, size_t errlen)
 		close(fd);
 		return NULL;
 	}
-	if (h.version != SB_VERSION || h.size != (size_t)st.st_size ||
-	    h.size != sb_size(h.server_limit, h.thread_limit)) {
+	if (h.version != SB_VERSION) {
 		snprintf(err, errlen, "scoreboard %s has layout version %u, expected %u",
 		    path, h.version, SB_VERSION);
+		close(fd);
+		return NULL;
+	}
+	if (h.size != (uint64_t)st.st_size || h.size != sb_size(h.server_limit, h.thread_limit)) {
+		snprintf(err, errlen, "scoreboard %s: size %lld does not match its header",
+		    path, (long long)st.st_size);
 		close(fd);
 		return NULL;
 	}

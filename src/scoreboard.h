@@ -56,7 +56,8 @@ enum sb_proc_state {
 struct sb_header {
 	uint64_t	magic;
 	uint32_t	version;
-	uint32_t	size;		/* bytes of the whole segment */
+	uint32_t	pad0;
+	uint64_t	size;		/* bytes of the whole segment */
 	uint32_t	server_limit;
 	uint32_t	thread_limit;
 	int32_t		master_pid;
