@@ -1,0 +1,1513 @@
+/*
+ * http_parse: see http_parse.h.
+ *
+ * The request parser makes one pass over the head. Each line is scanned
+ * with the byte-class table below and never beyond the region the limits
+ * allow (max_line or max_header, plus 2 for a CRLF), so a client can make
+ * it read at most that much before it answers 414/431; running out of
+ * input inside the region is "need more" unless the bytes already in
+ * exceed a limit. Every syntax error is reported as soon as the offending
+ * byte is in, complete head or not. Field semantics (Host, framing,
+ * Connection, conditionals) are extracted while each field line is
+ * parsed, so callers never rescan the head.
+ *
+ * Invariants: no function reads past bufend; no strlen on input; every
+ * pointer stored in a struct http_request lies in [buf, buf + consumed).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <limits.h>
+#include <stddef.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "http_parse.h"
+
+/* Internal results; the public values coincide. */
+enum { R_ERR = HTTP_ERROR, R_MORE = HTTP_NEED_MORE, R_OK = 1 };
+
+/* Byte classes (generated; RFC 9110 §5.6.2 tchar, §5.5 field-vchar). */
+#define C_TCHAR		0x01	/* token character */
+#define C_VALUE		0x02	/* field value: VCHAR, obs-text, SP, HTAB */
+#define C_TARGET	0x04	/* request-target: VCHAR except '#' */
+#define C_HEX		0x08	/* HEXDIG */
+#define C_DIGIT		0x10	/* DIGIT */
+#define C_HOST		0x20	/* reg-name: unreserved, sub-delims, '%' */
+#define C_WS		0x40	/* OWS: SP, HTAB */
+
+static const uint8_t http_cls[256] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x42, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x42, 0x27, 0x06, 0x03, 0x27, 0x27, 0x27, 0x27, 0x26, 0x26, 0x27, 0x27, 0x26, 0x27, 0x27, 0x06,
+	0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x06, 0x26, 0x06, 0x26, 0x06, 0x06,
+	0x06, 0x2f, 0x2f, 0x2f, 0x2f, 0x2f, 0x2f, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27,
+	0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x06, 0x06, 0x06, 0x07, 0x27,
+	0x07, 0x2f, 0x2f, 0x2f, 0x2f, 0x2f, 0x2f, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27,
+	0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x27, 0x06, 0x07, 0x06, 0x27, 0x00,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02,
+	0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02, 0x02,
+};
+
+#define IS(c, k)	(http_cls[(unsigned char)(c)] & (k))
+
+static inline unsigned char
+lc(unsigned char c)
+{
+	return (unsigned)(c - 'A') < 26u ? (unsigned char)(c + 32) : c;
+}
+
+/* Case-insensitive compare of n input bytes with a lower-case literal. */
+static inline bool
+ieq(const unsigned char *a, const char *lit, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lc(a[i]) != (unsigned char)lit[i])
+			return false;
+	return true;
+}
+
+static inline int
+hexval(unsigned char c)
+{
+	if (c <= '9')
+		return c - '0';
+	return lc(c) - 'a' + 10;
+}
+
+/* ---------------------------------------------------------------------
+ * Lists and small grammars shared by the parser and the helpers.
+ */
+
+/* End of the quoted-string starting at p ('"'), or NULL if unterminated. */
+static const unsigned char *
+quoted_end(const unsigned char *p, const unsigned char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '"')
+			return p + 1;
+		if (*p == '\\' && ++p == end)
+			return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Next element of a comma-separated list (RFC 9110 §5.6.1) in [*pp, end),
+ * OWS-trimmed; empty elements are returned as such. Commas inside quoted
+ * strings do not split. *pp becomes NULL after the last element.
+ */
+static bool
+list_next(const unsigned char **pp, const unsigned char *end,
+    const unsigned char **elem, size_t *elen)
+{
+	const unsigned char *p = *pp, *s, *q;
+
+	if (p == NULL)
+		return false;
+	while (p < end && IS(*p, C_WS))
+		p++;
+	s = p;
+	while (p < end && *p != ',') {
+		if (*p == '"' && (q = quoted_end(p, end)) != NULL)
+			p = q;
+		else
+			p++;
+	}
+	q = p;
+	while (q > s && IS(q[-1], C_WS))
+		q--;
+	*elem = s;
+	*elen = (size_t)(q - s);
+	*pp = p < end ? p + 1 : NULL;
+	return true;
+}
+
+static bool
+all_tchar(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!IS(p[i], C_TCHAR))
+			return false;
+	return n > 0;
+}
+
+/* *( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) ) */
+static bool
+params_valid(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *s;
+
+	for (;;) {
+		while (p < end && IS(*p, C_WS))
+			p++;
+		if (p == end)
+			return true;
+		if (*p++ != ';')
+			return false;
+		while (p < end && IS(*p, C_WS))
+			p++;
+		for (s = p; p < end && IS(*p, C_TCHAR); p++)
+			;
+		if (p == s)
+			return false;
+		while (p < end && IS(*p, C_WS))
+			p++;
+		if (p == end || *p++ != '=')
+			return false;
+		while (p < end && IS(*p, C_WS))
+			p++;
+		if (p < end && *p == '"') {
+			if ((p = quoted_end(p, end)) == NULL)
+				return false;
+			continue;
+		}
+		for (s = p; p < end && IS(*p, C_TCHAR); p++)
+			;
+		if (p == s)
+			return false;
+	}
+}
+
+/*
+ * uri-host [ ":" port ] (RFC 3986 §3.2.2-3). An empty value is valid only
+ * with allow_empty; need_port requires a non-empty port (authority-form).
+ */
+static bool
+host_valid(const unsigned char *h, size_t n, bool allow_empty, bool need_port)
+{
+	size_t i = 0;
+
+	if (n == 0)
+		return allow_empty;
+	if (h[0] == '[') {
+		for (i = 1; i < n && h[i] != ']'; i++)
+			if (!IS(h[i], C_HOST) && h[i] != ':')
+				return false;
+		if (i == n || i == 1)
+			return false;
+		i++;
+	} else {
+		while (i < n && IS(h[i], C_HOST))
+			i++;
+		if (i == 0)
+			return false;
+	}
+	if (i == n)
+		return !need_port;
+	if (h[i++] != ':' || (need_port && i == n))
+		return false;
+	for (; i < n; i++)
+		if (!IS(h[i], C_DIGIT))
+			return false;
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * The request parser.
+ */
+
+struct hp {
+	const unsigned char	*buf, *bufend;
+	const unsigned char	*p;	/* cursor */
+	const unsigned char	*end;	/* end of the region a limit allows */
+	const unsigned char	*line;	/* start of the current line */
+	const unsigned char	*hstart; /* start of the header section */
+	size_t			 max_line, max_header;
+	struct http_request	*req;
+	unsigned		 nhost, nims, nrange, nifrange, ninm;
+	bool			 te_chunked;	/* "chunked" seen: must be last */
+};
+
+static int
+fail(struct http_request *req, int status, const char *why)
+{
+	req->status = status;
+	req->error = why;
+	req->keep_alive = false;
+	return R_ERR;
+}
+
+/* p + limit + 2 (room for CRLF), clipped to bufend. */
+static const unsigned char *
+region(const unsigned char *p, const unsigned char *bufend, size_t limit)
+{
+	size_t avail = (size_t)(bufend - p);
+	size_t n = limit > SIZE_MAX - 2 ? SIZE_MAX : limit + 2;
+
+	return p + (avail < n ? avail : n);
+}
+
+/* Bytes of an unterminated line so far, not counting a CR that may be the
+ * first half of its CRLF. */
+static size_t
+partial_len(const unsigned char *line, const unsigned char *bufend)
+{
+	size_t n = (size_t)(bufend - line);
+
+	return n > 0 && bufend[-1] == '\r' ? n - 1 : n;
+}
+
+/* Ran out of the region inside the request line. */
+static int
+rl_more(struct hp *hp)
+{
+	if (hp->end < hp->bufend ||
+	    partial_len(hp->line, hp->bufend) > hp->max_line)
+		return fail(hp->req, 414, "request line too long");
+	return R_MORE;
+}
+
+/* Ran out of the region inside the header section. */
+static int
+hdr_more(struct hp *hp)
+{
+	size_t n;
+
+	if (hp->end < hp->bufend)
+		return fail(hp->req, 431, "header section too large");
+	n = (size_t)(hp->line - hp->hstart) + partial_len(hp->line, hp->bufend);
+	if (n > hp->max_header)
+		return fail(hp->req, 431, "header section too large");
+	return R_MORE;
+}
+
+/* RFC 9112 §2.2: ignore a few empty lines before the request line. */
+static int
+skip_empty_lines(struct hp *hp)
+{
+	const unsigned char *p = hp->p;
+	int n;
+
+	for (n = 0;; n++) {
+		if (p == hp->bufend)
+			return R_MORE;
+		if (*p != '\r' && *p != '\n')
+			break;
+		if (n == HTTP_MAX_EMPTY_LINES)
+			return fail(hp->req, 400, "too many empty lines");
+		if (*p == '\r') {
+			if (p + 1 == hp->bufend)
+				return R_MORE;
+			if (p[1] != '\n')
+				return fail(hp->req, 400, "bare CR");
+			p++;
+		}
+		p++;
+	}
+	hp->p = p;
+	return R_OK;
+}
+
+static enum http_method
+method_lookup(const unsigned char *m, size_t n)
+{
+	switch (n) {
+	case 3:
+		if (memcmp(m, "GET", 3) == 0)
+			return HTTP_M_GET;
+		if (memcmp(m, "PUT", 3) == 0)
+			return HTTP_M_PUT;
+		break;
+	case 4:
+		if (memcmp(m, "HEAD", 4) == 0)
+			return HTTP_M_HEAD;
+		if (memcmp(m, "POST", 4) == 0)
+			return HTTP_M_POST;
+		break;
+	case 5:
+		if (memcmp(m, "PATCH", 5) == 0)
+			return HTTP_M_PATCH;
+		if (memcmp(m, "TRACE", 5) == 0)
+			return HTTP_M_TRACE;
+		break;
+	case 6:
+		if (memcmp(m, "DELETE", 6) == 0)
+			return HTTP_M_DELETE;
+		break;
+	case 7:
+		if (memcmp(m, "OPTIONS", 7) == 0)
+			return HTTP_M_OPTIONS;
+		if (memcmp(m, "CONNECT", 7) == 0)
+			return HTTP_M_CONNECT;
+		break;
+	}
+	return HTTP_M_OTHER;
+}
+
+/* method SP */
+static int
+parse_method(struct hp *hp)
+{
+	const unsigned char *s = hp->p, *p = s;
+
+	while (p < hp->end && IS(*p, C_TCHAR))
+		p++;
+	if (p == hp->end)
+		return rl_more(hp);
+	if (*p != ' ' || p == s)
+		return fail(hp->req, 400, "invalid method");
+	hp->req->method_str = (const char *)s;
+	hp->req->method_len = (size_t)(p - s);
+	hp->req->method = method_lookup(s, (size_t)(p - s));
+	hp->p = p + 1;
+	return R_OK;
+}
+
+/*
+ * The hot loops skip whole blocks while every byte is in class, then let
+ * the table decide byte by byte: 16 bytes with SSE2, else 8 (SWAR). The
+ * SWAR tests are exact as a yes/no per word: with n a constant <= 128,
+ * SWAR_LT(w, n) is nonzero iff some byte of w is < n, SWAR_GT(w, n)
+ * (n <= 127) iff some byte is > n.
+ */
+#define SWAR_1		0x0101010101010101ULL
+#define SWAR_80		0x8080808080808080ULL
+#define SWAR_LT(w, n)	(((w) - SWAR_1 * (n)) & ~(w) & SWAR_80)
+#define SWAR_GT(w, n)	((((w) + SWAR_1 * (127 - (n))) | (w)) & SWAR_80)
+#define SWAR_HAS(w, c)	SWAR_LT((w) ^ (SWAR_1 * (c)), 1)
+
+static inline uint64_t
+load64(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* Advance over field-value bytes: no CTL but HTAB (HTAB: table path). */
+static inline const unsigned char *
+scan_value(const unsigned char *p, const unsigned char *end)
+{
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+	const __m128i zero = _mm_setzero_si128();
+	__m128i v, bad;
+	int m;
+
+	while (end - p >= 16) {
+		v = _mm_loadu_si128((const void *)p);
+		/* 0 <= v < 0x20 (signed: obs-text is negative), or DEL */
+		bad = _mm_andnot_si128(_mm_cmplt_epi8(v, zero),
+		    _mm_cmplt_epi8(v, sp));
+		bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
+		if ((m = _mm_movemask_epi8(bad)) != 0) {
+			p += __builtin_ctz((unsigned)m);
+			goto tail;
+		}
+		p += 16;
+	}
+#endif
+	while (end - p >= 8) {
+		uint64_t w = load64(p);
+
+		if (SWAR_LT(w, 0x20) | SWAR_HAS(w, 0x7f))
+			break;
+		p += 8;
+	}
+#ifdef __SSE2__
+tail:
+#endif
+	while (p < end && IS(*p, C_VALUE))
+		p++;
+	return p;
+}
+
+/* Advance over request-target bytes: VCHAR but '#'. */
+static inline const unsigned char *
+scan_target(const unsigned char *p, const unsigned char *end)
+{
+#ifdef __SSE2__
+	const __m128i excl = _mm_set1_epi8(0x21), del = _mm_set1_epi8(0x7f);
+	const __m128i hash = _mm_set1_epi8('#');
+	__m128i v, bad;
+	int m;
+
+	while (end - p >= 16) {
+		v = _mm_loadu_si128((const void *)p);
+		/* v < 0x21 (signed: also catches 0x80-0xff), DEL, '#' */
+		bad = _mm_or_si128(_mm_cmplt_epi8(v, excl),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, del),
+		    _mm_cmpeq_epi8(v, hash)));
+		if ((m = _mm_movemask_epi8(bad)) != 0) {
+			p += __builtin_ctz((unsigned)m);
+			goto tail;
+		}
+		p += 16;
+	}
+#endif
+	while (end - p >= 8) {
+		uint64_t w = load64(p);
+
+		if (SWAR_LT(w, 0x21) | SWAR_GT(w, 0x7e) | SWAR_HAS(w, '#'))
+			break;
+		p += 8;
+	}
+#ifdef __SSE2__
+tail:
+#endif
+	while (p < end && IS(*p, C_TARGET))
+		p++;
+	return p;
+}
+
+/* request-target SP */
+static int
+parse_target(struct hp *hp)
+{
+	const unsigned char *s = hp->p, *p = scan_target(s, hp->end);
+
+	if (p == hp->end)
+		return rl_more(hp);
+	if (*p == '\r' || *p == '\n')
+		return fail(hp->req, 400, "missing HTTP version");
+	if (*p == '#')
+		return fail(hp->req, 400, "fragment in request target");
+	if (*p != ' ' || p == s)
+		return fail(hp->req, 400, "invalid request target");
+	hp->req->target = (const char *)s;
+	hp->req->target_len = (size_t)(p - s);
+	hp->p = p + 1;
+	return R_OK;
+}
+
+/* HTTP-version line-end: "HTTP/" DIGIT "." DIGIT, then CRLF or LF. */
+static int
+parse_version(struct hp *hp)
+{
+	static const char pat[] = "HTTP/d.d";
+	const unsigned char *p = hp->p, *eol;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		if (p + i == hp->end)
+			return rl_more(hp);
+		if (pat[i] == 'd' ? !IS(p[i], C_DIGIT) : p[i] != pat[i])
+			return fail(hp->req, 400, "malformed HTTP version");
+	}
+	eol = p + 8;
+	if (eol == hp->end || (*eol == '\r' && eol + 1 == hp->end))
+		return rl_more(hp);
+	if (*eol == '\r' && eol[1] != '\n')
+		return fail(hp->req, 400, "bare CR");
+	if (*eol != '\r' && *eol != '\n')
+		return fail(hp->req, 400, "malformed HTTP version");
+	if ((size_t)(eol - hp->line) > hp->max_line)
+		return fail(hp->req, 414, "request line too long");
+	hp->req->version_major = p[5] - '0';
+	hp->req->version_minor = p[7] - '0';
+	if (hp->req->version_major != 1)
+		return fail(hp->req, 505, "HTTP version not supported");
+	hp->p = eol + (*eol == '\r' ? 2 : 1);
+	return R_OK;
+}
+
+/* absolute-form: http[s]://authority[path-abempty][?query] */
+static int
+check_absolute(struct hp *hp)
+{
+	struct http_request *req = hp->req;
+	const unsigned char *t = (const unsigned char *)req->target;
+	const unsigned char *end = t + req->target_len, *a, *ae;
+
+	if (req->target_len >= 7 && ieq(t, "http://", 7))
+		a = t + 7;
+	else if (req->target_len >= 8 && ieq(t, "https://", 8))
+		a = t + 8;
+	else
+		return fail(req, 400, "invalid request target");
+	for (ae = a; ae < end && *ae != '/' && *ae != '?'; ae++)
+		if (*ae == '@')
+			return fail(req, 400, "userinfo in request target");
+	if (!host_valid(a, (size_t)(ae - a), false, false))
+		return fail(req, 400, "invalid host in request target");
+	req->form = HTTP_T_ABSOLUTE;
+	req->host = (const char *)a;
+	req->host_len = (size_t)(ae - a);
+	req->path = (const char *)ae;
+	req->path_len = (size_t)(end - ae);
+	return R_OK;
+}
+
+/* RFC 9112 §3.2: which target forms go with which methods. */
+static int
+check_target(struct hp *hp)
+{
+	struct http_request *req = hp->req;
+	const unsigned char *t = (const unsigned char *)req->target;
+	size_t n = req->target_len;
+
+	if (req->method == HTTP_M_CONNECT) {
+		if (!host_valid(t, n, false, true))
+			return fail(req, 400, "CONNECT needs authority-form");
+		req->form = HTTP_T_AUTHORITY;
+		return R_OK;
+	}
+	if (t[0] == '/') {
+		req->form = HTTP_T_ORIGIN;
+		req->path = req->target;
+		req->path_len = n;
+		return R_OK;
+	}
+	if (n == 1 && t[0] == '*') {
+		if (req->method != HTTP_M_OPTIONS)
+			return fail(req, 400, "asterisk-form without OPTIONS");
+		req->form = HTTP_T_ASTERISK;
+		return R_OK;
+	}
+	return check_absolute(hp);
+}
+
+static int
+on_host(struct hp *hp, const unsigned char *v, size_t n)
+{
+	struct http_request *req = hp->req;
+
+	if (++hp->nhost > 1)
+		return fail(req, 400, "more than one Host");
+	if (!host_valid(v, n, true, false))
+		return fail(req, 400, "invalid Host");
+	req->has_host = true;
+	if (req->form != HTTP_T_ABSOLUTE) {
+		req->host = (const char *)v;
+		req->host_len = n;
+	}
+	return R_OK;
+}
+
+/* RFC 9112 §6.3: a list of identical valid values is that value. */
+static int
+on_content_length(struct hp *hp, const unsigned char *v, size_t n)
+{
+	struct http_request *req = hp->req;
+	const unsigned char *p = v, *e;
+	size_t el, i;
+	uint64_t cl;
+	bool any = false;
+
+	while (list_next(&p, v + n, &e, &el)) {
+		if (el == 0)
+			continue;
+		for (cl = 0, i = 0; i < el; i++) {
+			if (!IS(e[i], C_DIGIT) || cl > (HTTP_MAX_CONTENT_LENGTH -
+			    (uint64_t)(e[i] - '0')) / 10)
+				return fail(req, 400, "invalid Content-Length");
+			cl = cl * 10 + (uint64_t)(e[i] - '0');
+		}
+		if (req->has_content_length && cl != req->content_length)
+			return fail(req, 400, "conflicting Content-Length");
+		req->has_content_length = true;
+		req->content_length = cl;
+		any = true;
+	}
+	if (!any)
+		return fail(req, 400, "invalid Content-Length");
+	return R_OK;
+}
+
+/* RFC 9112 §6.1: chunked must be the last coding, and only once. */
+static int
+on_transfer_encoding(struct hp *hp, const unsigned char *v, size_t n)
+{
+	struct http_request *req = hp->req;
+	const unsigned char *p = v, *e;
+	size_t el, nl;
+	bool any = false;
+
+	while (list_next(&p, v + n, &e, &el)) {
+		if (el == 0)
+			continue;
+		for (nl = 0; nl < el && IS(e[nl], C_TCHAR); nl++)
+			;
+		if (nl == 0 || !params_valid(e + nl, e + el))
+			return fail(req, 400, "invalid Transfer-Encoding");
+		if (hp->te_chunked)
+			return fail(req, 400, "chunked is not the last coding");
+		hp->te_chunked = nl == 7 && ieq(e, "chunked", 7);
+		any = true;
+	}
+	if (!any)
+		return fail(req, 400, "invalid Transfer-Encoding");
+	req->has_transfer_encoding = true;
+	req->chunked = hp->te_chunked;
+	return R_OK;
+}
+
+static int
+on_connection(struct hp *hp, const unsigned char *v, size_t n)
+{
+	struct http_request *req = hp->req;
+	const unsigned char *p = v, *e;
+	size_t el;
+
+	while (list_next(&p, v + n, &e, &el)) {
+		if (el == 0)
+			continue;
+		if (!all_tchar(e, el))
+			return fail(req, 400, "invalid Connection");
+		if (el == 5 && ieq(e, "close", 5))
+			req->conn_close = true;
+		else if (el == 10 && ieq(e, "keep-alive", 10))
+			req->conn_keep_alive = true;
+		else if (el == 7 && ieq(e, "upgrade", 7))
+			req->conn_upgrade = true;
+	}
+	return R_OK;
+}
+
+static int
+on_expect(struct hp *hp, const unsigned char *v, size_t n)
+{
+	const unsigned char *p = v, *e;
+	size_t el;
+
+	while (list_next(&p, v + n, &e, &el)) {
+		if (el == 12 && ieq(e, "100-continue", 12))
+			hp->req->expect_continue = true;
+		else if (el > 0)
+			hp->req->expect_other = true;
+	}
+	return R_OK;
+}
+
+/* Record the first occurrence of a field; *count counts them all. */
+static int
+on_single(unsigned *count, const char **dst, size_t *dlen,
+    const unsigned char *v, size_t n)
+{
+	if ((*count)++ == 0) {
+		*dst = (const char *)v;
+		*dlen = n;
+	}
+	return R_OK;
+}
+
+/* Dispatch on the (case-insensitive) field name. */
+static int
+apply_field(struct hp *hp, const unsigned char *nm, size_t nl,
+    const unsigned char *v, size_t n)
+{
+	struct http_request *req = hp->req;
+
+	switch (nl) {
+	case 4:
+		if (ieq(nm, "host", 4))
+			return on_host(hp, v, n);
+		break;
+	case 5:
+		if (ieq(nm, "range", 5))
+			return on_single(&hp->nrange, &req->range,
+			    &req->range_len, v, n);
+		break;
+	case 6:
+		if (ieq(nm, "expect", 6))
+			return on_expect(hp, v, n);
+		break;
+	case 8:
+		if (ieq(nm, "if-range", 8))
+			return on_single(&hp->nifrange, &req->if_range,
+			    &req->if_range_len, v, n);
+		break;
+	case 10:
+		if (ieq(nm, "connection", 10))
+			return on_connection(hp, v, n);
+		break;
+	case 13:
+		if (ieq(nm, "if-none-match", 13))
+			return on_single(&hp->ninm, &req->if_none_match,
+			    &req->if_none_match_len, v, n);
+		break;
+	case 14:
+		if (ieq(nm, "content-length", 14))
+			return on_content_length(hp, v, n);
+		break;
+	case 17:
+		if (ieq(nm, "transfer-encoding", 17))
+			return on_transfer_encoding(hp, v, n);
+		if (ieq(nm, "if-modified-since", 17))
+			return on_single(&hp->nims, &req->if_modified_since,
+			    &req->if_modified_since_len, v, n);
+		break;
+	}
+	return R_OK;
+}
+
+/* field-name ":" OWS field-value OWS line-end; hp->p is not at a line end. */
+static int
+parse_field(struct hp *hp)
+{
+	struct http_request *req = hp->req;
+	struct http_header *h;
+	const unsigned char *nm = hp->p, *p = nm, *ne, *v, *ve;
+
+	if (IS(*p, C_WS))
+		return fail(req, 400, "obs-fold or whitespace before a field");
+	if (req->nheaders == HTTP_MAX_HEADERS)
+		return fail(req, 431, "too many header fields");
+	while (p < hp->end && IS(*p, C_TCHAR))
+		p++;
+	if (p == hp->end)
+		return hdr_more(hp);
+	if (*p != ':' || p == nm)
+		return fail(req, 400, IS(*p, C_WS) ?
+		    "whitespace before colon" : "invalid field name");
+	ne = p++;
+	while (p < hp->end && IS(*p, C_WS))
+		p++;
+	v = p;
+	p = ve = scan_value(p, hp->end);
+	if (p == hp->end || (*p == '\r' && p + 1 == hp->end))
+		return hdr_more(hp);
+	if (*p == '\r' && p[1] != '\n')
+		return fail(req, 400, "bare CR");
+	if (*p != '\r' && *p != '\n')
+		return fail(req, 400, "control character in field value");
+	p += *p == '\r' ? 2 : 1;
+	if ((size_t)(p - hp->hstart) > hp->max_header)
+		return fail(req, 431, "header section too large");
+	while (ve > v && IS(ve[-1], C_WS))
+		ve--;
+	h = &req->headers[req->nheaders++];
+	h->name = (const char *)nm;
+	h->name_len = (size_t)(ne - nm);
+	h->value = (const char *)v;
+	h->value_len = (size_t)(ve - v);
+	hp->p = p;
+	return apply_field(hp, nm, h->name_len, v, h->value_len);
+}
+
+static int
+parse_headers(struct hp *hp)
+{
+	int r;
+
+	hp->hstart = hp->p;
+	hp->end = region(hp->p, hp->bufend, hp->max_header);
+	for (;;) {
+		hp->line = hp->p;
+		if (hp->p == hp->end)
+			return hdr_more(hp);
+		if (*hp->p == '\n')
+			break;
+		if (*hp->p == '\r') {
+			if (hp->p + 1 == hp->end)
+				return hdr_more(hp);
+			if (hp->p[1] != '\n')
+				return fail(hp->req, 400, "bare CR");
+			hp->p++;
+			break;
+		}
+		if ((r = parse_field(hp)) != R_OK)
+			return r;
+	}
+	/* Each field line was checked against max_header as it ended. */
+	hp->p++;
+	return R_OK;
+}
+
+/* Checks that need the whole head (RFC 9112 §3.2, §6.1, §6.3, §9.3). */
+static int
+finish(struct hp *hp)
+{
+	struct http_request *req = hp->req;
+
+	if (hp->nims > 1)
+		req->if_modified_since = NULL, req->if_modified_since_len = 0;
+	if (hp->nrange > 1)
+		req->range = NULL, req->range_len = 0;
+	if (hp->nifrange > 1)
+		req->if_range = NULL, req->if_range_len = 0;
+	if (req->version_minor >= 1 && !req->has_host)
+		return fail(req, 400, "missing Host");
+	if (req->has_transfer_encoding) {
+		if (!req->chunked)
+			return fail(req, 400, "last transfer coding not chunked");
+		if (req->has_content_length)
+			return fail(req, 400,
+			    "Transfer-Encoding with Content-Length");
+		if (req->version_minor == 0)
+			return fail(req, 400, "Transfer-Encoding in HTTP/1.0");
+	}
+	req->keep_alive = !req->conn_close &&
+	    (req->version_minor >= 1 || req->conn_keep_alive);
+	if (req->method == HTTP_M_OTHER)
+		return fail(req, 501, "method not implemented");
+	return R_OK;
+}
+
+int
+http_parse_request(const char *buf, size_t len, size_t max_line,
+    size_t max_header, struct http_request *req)
+{
+	struct hp hp;
+	size_t n;
+	int r;
+
+	memset(req, 0, offsetof(struct http_request, headers));
+	if (len == 0)
+		return HTTP_NEED_MORE;
+	memset(&hp, 0, sizeof(hp));
+	hp.buf = hp.p = (const unsigned char *)buf;
+	hp.bufend = hp.buf + len;
+	hp.max_line = max_line;
+	hp.max_header = max_header;
+	hp.req = req;
+	if ((r = skip_empty_lines(&hp)) != R_OK)
+		return r;
+	hp.line = hp.p;
+	hp.end = region(hp.p, hp.bufend, max_line);
+	if ((r = parse_method(&hp)) != R_OK ||
+	    (r = parse_target(&hp)) != R_OK ||
+	    (r = parse_version(&hp)) != R_OK ||
+	    (r = check_target(&hp)) != R_OK ||
+	    (r = parse_headers(&hp)) != R_OK ||
+	    (r = finish(&hp)) != R_OK)
+		return r;
+	n = (size_t)(hp.p - hp.buf);
+	if (n > INT_MAX)
+		return fail(req, 431, "header section too large");
+	return (int)n;
+}
+
+const char *
+http_method_name(enum http_method m)
+{
+	static const char *const names[] = {
+		"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE",
+		"CONNECT", "PATCH", "OTHER"
+	};
+
+	return (unsigned)m <= HTTP_M_OTHER ? names[m] : "OTHER";
+}
+
+/* ---------------------------------------------------------------------
+ * Chunked decoder: one function per framing state, each taking one byte;
+ * chunk data is skipped in bulk by http_chunked_consume() itself.
+ */
+
+enum ck_state {
+	CK_SIZE0,	/* first hex digit of a chunk-size */
+	CK_SIZE,	/* more hex digits */
+	CK_SIZE_WS,	/* BWS after the size: only ";" may follow */
+	CK_EXT,		/* chunk extensions up to CR */
+	CK_SIZE_LF,	/* LF of the chunk-size line */
+	CK_DATA,	/* chunk data (bulk) */
+	CK_DATA_CR,	/* CRLF after chunk data */
+	CK_DATA_LF,
+	CK_TR_START,	/* start of a trailer line, or CR of the last line */
+	CK_TR_NAME,	/* trailer field name up to ":" */
+	CK_TR_VALUE,	/* trailer field value up to CR */
+	CK_TR_LF,
+	CK_FINAL_LF,	/* LF of the empty line that ends the body */
+	CK_DONE,
+	CK_ERROR
+};
+
+static int
+ck_fail(struct http_chunked *st, const char *why)
+{
+	st->state = CK_ERROR;
+	st->status = 400;
+	st->error = why;
+	return -1;
+}
+
+static int
+ck_size0(struct http_chunked *st, unsigned char c)
+{
+	if (!IS(c, C_HEX))
+		return ck_fail(st, "invalid chunk size");
+	st->size = (uint64_t)hexval(c);
+	st->state = CK_SIZE;
+	return 0;
+}
+
+static int
+ck_size(struct http_chunked *st, unsigned char c)
+{
+	if (IS(c, C_HEX)) {
+		if (st->size > (uint64_t)HTTP_MAX_CONTENT_LENGTH >> 4)
+			return ck_fail(st, "chunk size too large");
+		st->size = st->size << 4 | (uint64_t)hexval(c);
+	} else if (c == ';')
+		st->state = CK_EXT;
+	else if (IS(c, C_WS))
+		st->state = CK_SIZE_WS;
+	else if (c == '\r')
+		st->state = CK_SIZE_LF;
+	else
+		return ck_fail(st, "invalid chunk size");
+	return 0;
+}
+
+static int
+ck_size_ws(struct http_chunked *st, unsigned char c)
+{
+	if (c == ';')
+		st->state = CK_EXT;
+	else if (!IS(c, C_WS))
+		return ck_fail(st, "invalid chunk extension");
+	return 0;
+}
+
+static int
+ck_ext(struct http_chunked *st, unsigned char c)
+{
+	if (c == '\r')
+		st->state = CK_SIZE_LF;
+	else if (!IS(c, C_VALUE))
+		return ck_fail(st, "invalid chunk extension");
+	return 0;
+}
+
+static int
+ck_size_lf(struct http_chunked *st, unsigned char c)
+{
+	if (c != '\n')
+		return ck_fail(st, "missing LF after chunk size");
+	st->line_len = 0;
+	st->remaining = st->size;
+	st->state = st->size == 0 ? CK_TR_START : CK_DATA;
+	return 0;
+}
+
+static int
+ck_data_cr(struct http_chunked *st, unsigned char c)
+{
+	if (c != '\r')
+		return ck_fail(st, "missing CRLF after chunk data");
+	st->state = CK_DATA_LF;
+	return 0;
+}
+
+static int
+ck_data_lf(struct http_chunked *st, unsigned char c)
+{
+	if (c != '\n')
+		return ck_fail(st, "missing CRLF after chunk data");
+	st->line_len = 0;
+	st->state = CK_SIZE0;
+	return 0;
+}
+
+static int
+ck_tr_start(struct http_chunked *st, unsigned char c)
+{
+	if (c == '\r')
+		st->state = CK_FINAL_LF;
+	else if (IS(c, C_TCHAR))
+		st->state = CK_TR_NAME;
+	else
+		return ck_fail(st, "invalid trailer field");
+	return 0;
+}
+
+static int
+ck_tr_name(struct http_chunked *st, unsigned char c)
+{
+	if (c == ':')
+		st->state = CK_TR_VALUE;
+	else if (!IS(c, C_TCHAR))
+		return ck_fail(st, "invalid trailer field");
+	return 0;
+}
+
+static int
+ck_tr_value(struct http_chunked *st, unsigned char c)
+{
+	if (c == '\r')
+		st->state = CK_TR_LF;
+	else if (!IS(c, C_VALUE))
+		return ck_fail(st, "invalid trailer field");
+	return 0;
+}
+
+static int
+ck_tr_lf(struct http_chunked *st, unsigned char c)
+{
+	if (c != '\n')
+		return ck_fail(st, "bare CR in trailer");
+	st->state = CK_TR_START;
+	return 0;
+}
+
+static int
+ck_final_lf(struct http_chunked *st, unsigned char c)
+{
+	if (c != '\n')
+		return ck_fail(st, "bare CR after trailer");
+	st->state = CK_DONE;
+	return 0;
+}
+
+static int (*const ck_states[])(struct http_chunked *, unsigned char) = {
+	[CK_SIZE0] = ck_size0,
+	[CK_SIZE] = ck_size,
+	[CK_SIZE_WS] = ck_size_ws,
+	[CK_EXT] = ck_ext,
+	[CK_SIZE_LF] = ck_size_lf,
+	[CK_DATA_CR] = ck_data_cr,
+	[CK_DATA_LF] = ck_data_lf,
+	[CK_TR_START] = ck_tr_start,
+	[CK_TR_NAME] = ck_tr_name,
+	[CK_TR_VALUE] = ck_tr_value,
+	[CK_TR_LF] = ck_tr_lf,
+	[CK_FINAL_LF] = ck_final_lf,
+};
+
+void
+http_chunked_init(struct http_chunked *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = CK_SIZE0;
+	st->max_line = HTTP_CHUNK_LINE_MAX;
+	st->max_trailer = HTTP_CHUNK_TRAILER_MAX;
+}
+
+bool
+http_chunked_done(const struct http_chunked *st)
+{
+	return st->state == CK_DONE;
+}
+
+/* Count a framing byte against the line or trailer limit. */
+static int
+ck_count(struct http_chunked *st)
+{
+	if (st->state >= CK_TR_START) {
+		if (++st->trailer_len > st->max_trailer)
+			return ck_fail(st, "trailer section too large");
+	} else if (++st->line_len > st->max_line)
+		return ck_fail(st, "chunk size line too long");
+	return 0;
+}
+
+ssize_t
+http_chunked_consume(struct http_chunked *st, const char *buf, size_t len,
+    size_t *body_bytes)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t i = 0, body = 0, n;
+
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	while (i < len && st->state != CK_DONE && st->state != CK_ERROR) {
+		if (st->state == CK_DATA) {
+			n = len - i;
+			if (n > st->remaining)
+				n = (size_t)st->remaining;
+			i += n;
+			body += n;
+			st->total += n;
+			if ((st->remaining -= n) == 0)
+				st->state = CK_DATA_CR;
+			continue;
+		}
+		if (ck_count(st) < 0 || ck_states[st->state](st, p[i]) < 0)
+			break;
+		i++;
+	}
+	if (body_bytes != NULL)
+		*body_bytes = body;
+	if (st->state == CK_ERROR)
+		return HTTP_ERROR;
+	return (ssize_t)i;
+}
+
+/* ---------------------------------------------------------------------
+ * Path normalization.
+ */
+
+/* RFC 3986 §5.2.4 on a decoded absolute path, in place; also collapses
+ * empty segments. s[0] is '/'; the output never outgrows the input. */
+static int
+remove_dot_segments(char *s, size_t n, size_t *outlen)
+{
+	size_t r = 1, w = 1, e, seg;
+
+	while (r < n) {
+		for (e = r; e < n && s[e] != '/'; e++)
+			;
+		seg = e - r;
+		if (seg == 2 && s[r] == '.' && s[r + 1] == '.') {
+			if (w == 1)
+				return 400;
+			for (w--; s[w - 1] != '/'; w--)
+				;
+		} else if (seg > 0 && !(seg == 1 && s[r] == '.')) {
+			memmove(s + w, s + r, seg);
+			w += seg;
+			if (e < n)
+				s[w++] = '/';
+		}
+		r = e + 1;
+	}
+	s[w] = '\0';
+	*outlen = w;
+	return 0;
+}
+
+int
+http_path_normalize(const char *path, size_t len, char *out, size_t outsz,
+    size_t *outlen)
+{
+	const unsigned char *p = (const unsigned char *)path;
+	const char *q;
+	size_t i, n = 0;
+	unsigned char c;
+
+	if (len > 0 && (q = memchr(path, '?', len)) != NULL)
+		len = (size_t)(q - path);
+	if (outsz < 2 || outsz - 1 < len)
+		return 414;
+	if (len == 0) {
+		memcpy(out, "/", 2);
+		*outlen = 1;
+		return 0;
+	}
+	if (p[0] != '/')
+		return 400;
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (c == '%') {
+			if (len - i < 3 || !IS(p[i + 1], C_HEX) ||
+			    !IS(p[i + 2], C_HEX))
+				return 400;
+			c = (unsigned char)(hexval(p[i + 1]) << 4 |
+			    hexval(p[i + 2]));
+			i += 2;
+		}
+		if (c == '\0')
+			return 400;
+		out[n++] = (char)c;
+	}
+	return remove_dot_segments(out, n, outlen);
+}
+
+/* ---------------------------------------------------------------------
+ * Dates (RFC 9110 §5.6.7). Civil-date arithmetic after H. Hinnant's
+ * days_from_civil/civil_from_days; no libc time zone or locale code.
+ */
+
+static const char wkday[7][4] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+};
+static const char *const weekday[7] = {
+	"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+	"Saturday"
+};
+static const char month[12][4] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era;
+	int64_t yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static void
+put2(char *o, int v)
+{
+	o[0] = (char)('0' + v / 10);
+	o[1] = (char)('0' + v % 10);
+}
+
+size_t
+http_date_format(time_t t, char out[HTTP_DATE_LEN + 1])
+{
+	const int64_t tmin = days_from_civil(0, 1, 1) * 86400;
+	const int64_t tmax = days_from_civil(9999, 12, 31) * 86400 + 86399;
+	int64_t s = (int64_t)t, days, y;
+	int m, d, sec;
+
+	if (s < tmin)
+		s = tmin;
+	if (s > tmax)
+		s = tmax;
+	days = floor_div(s, 86400);
+	sec = (int)(s - days * 86400);
+	civil_from_days(days, &y, &m, &d);
+	memcpy(out, wkday[(int)((days % 7 + 11) % 7)], 3);	/* 1970-01-01 was a Thursday */
+	memcpy(out + 3, ", ", 2);
+	put2(out + 5, d);
+	out[7] = ' ';
+	memcpy(out + 8, month[m - 1], 3);
+	out[11] = ' ';
+	put2(out + 12, (int)(y / 100));
+	put2(out + 14, (int)(y % 100));
+	out[16] = ' ';
+	put2(out + 17, sec / 3600);
+	out[19] = ':';
+	put2(out + 20, sec / 60 % 60);
+	out[22] = ':';
+	put2(out + 23, sec % 60);
+	memcpy(out + 25, " GMT", 5);
+	return HTTP_DATE_LEN;
+}
+
+/* n decimal digits at s, or -1. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!IS(s[i], C_DIGIT))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+month_lookup(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if (memcmp(s, month[i], 3) == 0)
+			return i + 1;
+	return -1;
+}
+
+static bool
+wkday_valid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 7; i++)
+		if (memcmp(s, wkday[i], 3) == 0)
+			return true;
+	return false;
+}
+
+/* "HH:MM:SS" at s into seconds of the day, or -1. */
+static int
+time_of_day(const char *s)
+{
+	int h = digits(s, 2), m = digits(s + 3, 2), sec = digits(s + 6, 2);
+
+	if (h < 0 || m < 0 || sec < 0 || s[2] != ':' || s[5] != ':' ||
+	    h > 23 || m > 59 || sec > 60)
+		return -1;
+	return h * 3600 + m * 60 + sec;
+}
+
+static int
+days_in_month(int64_t y, int m)
+{
+	static const int dim[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return dim[m - 1];
+}
+
+static int
+make_time(int64_t y, int m, int d, int tod, time_t *out)
+{
+	int64_t t;
+
+	if (y < 0 || m < 1 || d < 1 || d > days_in_month(y, m) || tod < 0)
+		return -1;
+	t = days_from_civil(y, m, d) * 86400 + tod;
+	if ((int64_t)(time_t)t != t)
+		return -1;
+	*out = (time_t)t;
+	return 0;
+}
+
+/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
+static int
+parse_imf(const char *s, size_t len, time_t *out)
+{
+	if (len != 29 || !wkday_valid(s) || memcmp(s + 3, ", ", 2) != 0 ||
+	    s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+	    memcmp(s + 25, " GMT", 4) != 0)
+		return -1;
+	return make_time(digits(s + 12, 4), month_lookup(s + 8),
+	    digits(s + 5, 2), time_of_day(s + 17), out);
+}
+
+/* asctime-date: "Sun Nov  6 08:49:37 1994" */
+static int
+parse_asctime(const char *s, size_t len, time_t *out)
+{
+	int d;
+
+	if (len != 24 || !wkday_valid(s) || s[3] != ' ' || s[7] != ' ' ||
+	    s[10] != ' ' || s[19] != ' ')
+		return -1;
+	d = s[8] == ' ' ? digits(s + 9, 1) : digits(s + 8, 2);
+	return make_time(digits(s + 20, 4), month_lookup(s + 4), d,
+	    time_of_day(s + 11), out);
+}
+
+/* rfc850-date: "Sunday, 06-Nov-94 08:49:37 GMT" */
+static int
+parse_rfc850(const char *s, size_t len, bool have_now, time_t now,
+    time_t *out)
+{
+	const char *r;
+	int64_t cur, y;
+	size_t wl;
+	int i, m, d, yy;
+
+	for (i = 0; i < 7; i++) {
+		wl = strlen(weekday[i]);
+		if (len > wl && memcmp(s, weekday[i], wl) == 0)
+			break;
+	}
+	if (i == 7 || len != wl + 24)
+		return -1;
+	r = s + wl;
+	if (memcmp(r, ", ", 2) != 0 || r[4] != '-' || r[8] != '-' ||
+	    r[11] != ' ' || memcmp(r + 20, " GMT", 4) != 0 ||
+	    (yy = digits(r + 9, 2)) < 0)
+		return -1;
+	if (!have_now)
+		now = time(NULL);
+	civil_from_days(floor_div((int64_t)now, 86400), &cur, &m, &d);
+	y = cur - cur % 100 + yy;
+	if (y > cur + 50)
+		y -= 100;
+	return make_time(y, month_lookup(r + 5), digits(r + 2, 2),
+	    time_of_day(r + 12), out);
+}
+
+static int
+date_parse(const char *s, size_t len, bool have_now, time_t now,
+    time_t *out)
+{
+	if (len < 24)
+		return -1;
+	if (s[3] == ',')
+		return parse_imf(s, len, out);
+	if (s[3] == ' ')
+		return parse_asctime(s, len, out);
+	return parse_rfc850(s, len, have_now, now, out);
+}
+
+int
+http_date_parse(const char *s, size_t len, time_t *out)
+{
+	return date_parse(s, len, false, 0, out);
+}
+
+int
+http_date_parse_at(const char *s, size_t len, time_t now, time_t *out)
+{
+	return date_parse(s, len, true, now, out);
+}
+
+/* ---------------------------------------------------------------------
+ * Range (RFC 9110 §14.1-14.2), a single byte range only.
+ */
+
+/* 1*DIGIT saturating at UINT64_MAX; false if [p, end) is not all digits. */
+static bool
+range_num(const unsigned char *p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (p == end)
+		return false;
+	for (; p < end; p++) {
+		if (!IS(*p, C_DIGIT))
+			return false;
+		x = x > (UINT64_MAX - 9) / 10 ? UINT64_MAX :
+		    x * 10 + (uint64_t)(*p - '0');
+	}
+	*v = x;
+	return true;
+}
+
+int
+http_range_parse(const char *v, size_t len, uint64_t size, uint64_t *start,
+    uint64_t *end)
+{
+	const unsigned char *p = (const unsigned char *)v, *e = NULL, *el, *dash;
+	const unsigned char *spec = NULL;
+	size_t elen, n = 0;
+	uint64_t first, last;
+
+	if (len < 6 || !ieq(p, "bytes=", 6))
+		return 200;
+	for (p += 6; list_next(&p, (const unsigned char *)v + len, &el, &elen);)
+		if (elen > 0 && n++ == 0)
+			e = el + elen, spec = el;
+	if (n != 1)
+		return 200;
+	el = spec;
+	elen = (size_t)(e - el);
+	if ((dash = memchr(el, '-', elen)) == NULL)
+		return 200;
+	if (dash == el) {			/* suffix-range */
+		if (!range_num(dash + 1, e, &last))
+			return 200;
+		if (last == 0 || size == 0)
+			return 416;
+		*start = last >= size ? 0 : size - last;
+		*end = size - 1;
+		return 206;
+	}
+	last = UINT64_MAX;			/* "first-" */
+	if (!range_num(el, dash, &first) ||
+	    (dash + 1 < e && !range_num(dash + 1, e, &last)))
+		return 200;
+	if (last < first)
+		return 200;
+	if (first >= size)
+		return 416;
+	*start = first;
+	*end = last >= size ? size - 1 : last;
+	return 206;
+}
