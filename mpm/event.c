@@ -1,2 +1,639 @@
-/* event MPM: being written. */
+/*
+ * event MPM: each worker process runs one single-threaded epoll loop that
+ * owns all of its connections with non-blocking I/O, as in Apache's event
+ * MPM and nginx. An idle connection costs no thread and a couple of hundred
+ * bytes: its input buffer is released whenever it is empty, and reads go
+ * through one read buffer shared by the whole process.
+ *
+ * Epoll is level-triggered. Every registered descriptor carries a pointer
+ * to a struct ev_src whose kind says what it is (listener, signalfd or
+ * connection). Listeners are registered with EPOLLEXCLUSIVE, so a new
+ * connection wakes one process; they are removed from the set (never
+ * EPOLL_CTL_MOD, which EPOLLEXCLUSIVE forbids) while the process is at
+ * mpm.max_connections, while accept is paused after EMFILE, and for good
+ * once the process drains. Because the kernel wakes the first waiter in
+ * the listener's queue, a process ahead of its least loaded peer
+ * re-registers its listeners to go to the back of that queue.
+ *
+ * Invariants:
+ *   - A connection's epoll interest is exactly ev_conn_want(): EPOLLIN
+ *     while conn_wants_read(), EPOLLOUT while output is pending. It is
+ *     brought up to date by ev_conn_settle(), the one exit of every step.
+ *   - The shared read buffer is lent to a connection only inside
+ *     ev_conn_read(), and only while that connection's input is empty; it
+ *     is always taken back before the function returns.
+ *   - Every open connection is on the timeout list, least recently active
+ *     first; all share conf->timeout, so touching is a move to the tail and
+ *     expiry pops from the head (O(1), no scan).
+ *   - Connections are freed only by ev_conn_close(); nothing that runs
+ *     while a batch of epoll events is being dispatched closes a connection
+ *     other than the one the event is for (drain and expiry run after the
+ *     batch), so no event in a batch refers to freed memory.
+ *   - Scoreboard: this process writes its sb_proc worker fields and its one
+ *     sb_worker slot; by_state[] counts each open connection once, under
+ *     the index stored in its sidx.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+
+#include "child.h"
+#include "conf.h"
+#include "conn.h"
+#include "listen.h"
+#include "log.h"
+#include "mpm.h"
+#include "proto.h"
+#include "scoreboard.h"
+#include "util.h"
+
+#define EV_BATCH	256		/* epoll events per wait */
+#define EV_ACCEPT_MAX	64		/* accepts per listener wake-up */
+#define EV_TICK_MS	1000		/* heartbeat period */
+#define EV_PAUSE_MS	500		/* no accept for this long after EMFILE */
+#define EV_RBUF_SIZE	(64 * 1024)	/* the shared read buffer */
+
+enum ev_kind { EV_LISTENER, EV_SIGNAL, EV_CONN };
+
+/* What an epoll event's data.ptr points at. */
+struct ev_src {
+	enum ev_kind	 kind;
+	int		 idx;		/* listener index */
+};
+
+struct ev_conn {
+	struct ev_src	 src;		/* first: data.ptr points here */
+	struct conn	 c;
+	struct ev_conn	*prev, *next;	/* the timeout list */
+	int64_t		 last;		/* last I/O progress, monotonic ms */
+	uint32_t	 events;	/* interest registered with epoll */
+	unsigned	 registered:1;
+	unsigned	 full:1;	/* the socket refused output: wait EPOLLOUT */
+	int		 sidx;		/* by_state[] index counted, or -1 */
+};
+
+struct ev_stats {
+	uint64_t	 wakeups;	/* listener events dispatched */
+	uint64_t	 empty;		/* of those, with nothing to accept */
+	uint64_t	 accepts;
+	uint64_t	 timeouts;
+};
+
+struct ev_loop {
+	struct child_ctx	*ctx;
+	struct sb_proc		*proc;
+	struct sb_worker	*sbw;
+	int			 ep;
+	char			*rbuf;		/* shared read buffer */
+	int64_t			 now;		/* monotonic ms, once per wake-up */
+	int64_t			 timeout_ms;
+	unsigned		 nconns, max_conns;
+	struct ev_conn		*head, *tail;	/* least recently active first */
+	struct ev_src		 lsn[CONF_MAX_LISTEN];
+	struct ev_src		 sig;
+	int			 listening;	/* listeners are in the epoll set */
+	int			 closed;	/* draining: listeners closed */
+	int64_t			 pause_until;	/* accept paused (EMFILE) until */
+	int64_t			 next_beat;
+	struct ev_stats		 st;
+};
+
+static void	ev_accept_update(struct ev_loop *);
+
+/* ---- the timeout list ---------------------------------------------- */
+
+static void
+ev_list_append(struct ev_loop *ev, struct ev_conn *ec)
+{
+	ec->prev = ev->tail;
+	ec->next = NULL;
+	if (ev->tail != NULL)
+		ev->tail->next = ec;
+	else
+		ev->head = ec;
+	ev->tail = ec;
+}
+
+static void
+ev_list_remove(struct ev_loop *ev, struct ev_conn *ec)
+{
+	if (ec->prev != NULL)
+		ec->prev->next = ec->next;
+	else
+		ev->head = ec->next;
+	if (ec->next != NULL)
+		ec->next->prev = ec->prev;
+	else
+		ev->tail = ec->prev;
+	ec->prev = ec->next = NULL;
+}
+
+/* The connection made progress: it becomes the most recently active. */
+static void
+ev_touch(struct ev_loop *ev, struct ev_conn *ec)
+{
+	ec->last = ev->now;
+	if (ev->tail == ec)
+		return;
+	ev_list_remove(ev, ec);
+	ev_list_append(ev, ec);
+}
+
+/* ---- scoreboard ---------------------------------------------------- */
+
+static int
+ev_conn_letter(const struct conn *c)
+{
+	if (outq_len(&c->out) > 0)
+		return SB_WRITING;
+	if (c->flags & CONN_CLOSING)
+		return SB_CLOSING;
+	if (c->flags & CONN_IDLE)
+		return SB_KEEPALIVE;
+	return SB_READING;
+}
+
+/* Count ec under by_state[idx] (-1: under none). */
+static void
+ev_account(struct ev_loop *ev, struct ev_conn *ec, int idx)
+{
+	uint32_t *by = ev->proc->by_state;
+
+	if (idx == ec->sidx)
+		return;
+	if (ec->sidx >= 0)
+		SB_SET(by[ec->sidx], SB_GET(by[ec->sidx]) - 1);
+	if (idx >= 0)
+		SB_SET(by[idx], SB_GET(by[idx]) + 1);
+	ec->sidx = idx;
+}
+
+static void
+ev_set_conns(struct ev_loop *ev, unsigned n)
+{
+	ev->nconns = n;
+	SB_SET(ev->proc->conns, n);
+}
+
+/* ---- one connection ------------------------------------------------ */
+
+static uint32_t
+ev_conn_want(const struct conn *c)
+{
+	return (conn_wants_read(c) ? EPOLLIN : 0) | (outq_len(&c->out) > 0 ? EPOLLOUT : 0);
+}
+
+static int
+ev_conn_interest(struct ev_loop *ev, struct ev_conn *ec)
+{
+	uint32_t want = ev_conn_want(&ec->c);
+	struct epoll_event e;
+
+	if (ec->registered && want == ec->events)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	e.events = want;
+	e.data.ptr = &ec->src;
+	if (epoll_ctl(ev->ep, ec->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+	    ec->c.fd, &e) == -1) {
+		log_warn("epoll_ctl for %s", ec->c.peer);
+		return -1;
+	}
+	ec->registered = 1;
+	ec->events = want;
+	return 0;
+}
+
+static void
+ev_conn_close(struct ev_loop *ev, struct ev_conn *ec)
+{
+	ev_list_remove(ev, ec);
+	ev_account(ev, ec, -1);
+	conn_free(&ec->c);	/* closing the only reference leaves the epoll set */
+	free(ec);
+	ev_set_conns(ev, ev->nconns - 1);
+	ev_accept_update(ev);
+}
+
+/* Write what the socket takes. Returns conn_apply()'s verdict, or -1. */
+static int
+ev_conn_write(struct ev_loop *ev, struct ev_conn *ec)
+{
+	struct conn *c = &ec->c;
+	ssize_t n = conn_write(c);
+
+	if (n == -1 && errno != EAGAIN)
+		return -1;
+	if (n > 0)
+		ev_touch(ev, ec);
+	ec->full = outq_len(&c->out) > 0;
+	return conn_apply(c, PROTO_OK);
+}
+
+/* After every step: close a finished connection, push out what is queued,
+ * and bring epoll interest and scoreboard up to date. done is what
+ * conn_apply() said (1 finished, -1 abort, 0 goes on). */
+static void
+ev_conn_settle(struct ev_loop *ev, struct ev_conn *ec, int done)
+{
+	struct conn *c = &ec->c;
+
+	/* Most replies fit the socket buffer: write now, not on EPOLLOUT. */
+	if (done == 0 && outq_len(&c->out) > 0 && !ec->full)
+		done = ev_conn_write(ev, ec);
+	/* Neither input nor output can move (EOF with a partial request,
+	 * a handler that will not consume): nothing would ever wake it. */
+	if (done == 0 && ev_conn_want(c) == 0)
+		done = -1;
+	if (done != 0 || ev_conn_interest(ev, ec) == -1) {
+		ev_conn_close(ev, ec);
+		return;
+	}
+	ev_account(ev, ec, sb_conn_idx(ev_conn_letter(c)));
+}
+
+/* Lend the shared read buffer to a connection with no buffered input. */
+static void
+ev_in_lend(struct ev_loop *ev, struct conn *c)
+{
+	if (c->in.data != NULL)
+		return;
+	c->in.data = ev->rbuf;
+	c->in.start = c->in.end = 0;
+	c->in.cap = EV_RBUF_SIZE;
+}
+
+/* Take the shared buffer back, moving what the handler left unconsumed to
+ * the connection's own buffer; an empty own buffer is released (an idle
+ * connection keeps no input memory). Returns 0, or -1 out of memory. */
+static int
+ev_in_return(struct ev_loop *ev, struct conn *c)
+{
+	struct buf lent = c->in;
+
+	if (lent.data != ev->rbuf) {
+		if (buf_len(&c->in) == 0)
+			buf_free(&c->in);
+		return 0;
+	}
+	memset(&c->in, 0, sizeof(c->in));
+	if (buf_len(&lent) == 0)
+		return 0;
+	return buf_append(&c->in, buf_ptr(&lent), buf_len(&lent));
+}
+
+/* Read once and feed the handler. Returns conn_apply()'s verdict, or -1. */
+static int
+ev_conn_read(struct ev_loop *ev, struct ev_conn *ec)
+{
+	struct conn *c = &ec->c;
+	int rc = PROTO_OK, err;
+	ssize_t n;
+
+	ev_in_lend(ev, c);
+	n = conn_read(c);
+	err = errno;
+	if (n > 0) {
+		ev_touch(ev, ec);
+		rc = c->proto->input(c);
+	}
+	if (ev_in_return(ev, c) == -1 || (n == -1 && err != EAGAIN))
+		return -1;
+	return n == -1 ? 0 : conn_apply(c, rc);
+}
+
+static void
+ev_conn_event(struct ev_loop *ev, struct ev_conn *ec, uint32_t events)
+{
+	int done = 0;
+
+	if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+		ec->full = 0;
+	if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) && conn_wants_read(&ec->c))
+		done = ev_conn_read(ev, ec);
+	ev_conn_settle(ev, ec, done);
+}
+
+/* ---- accepting ----------------------------------------------------- */
+
+/* Put the listeners into the epoll set or take them out. */
+static void
+ev_listen_set(struct ev_loop *ev, int on)
+{
+	const struct lst_set *ls = ev->ctx->lst;
+	struct epoll_event e;
+	int i;
+
+	if (on == ev->listening)
+		return;
+	for (i = 0; i < ls->n; i++) {
+		memset(&e, 0, sizeof(e));
+		e.events = EPOLLIN | EPOLLEXCLUSIVE;
+		e.data.ptr = &ev->lsn[i];
+		if (epoll_ctl(ev->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, ls->l[i].fd, &e) == -1)
+			log_warn("epoll_ctl %s", ls->l[i].name);
+	}
+	ev->listening = on;
+}
+
+/* Accept while below max_connections and not paused; publish the state. */
+static void
+ev_accept_update(struct ev_loop *ev)
+{
+	int full = ev->nconns >= ev->max_conns;
+	unsigned state = full ? SB_PROC_FULL : SB_PROC_READY;
+
+	if (ev->closed)
+		return;
+	ev_listen_set(ev, !full && ev->now >= ev->pause_until);
+	if (SB_GET(ev->proc->state) != state)
+		child_set_state(ev->ctx, state);
+}
+
+/* Out of descriptors or memory: leave the connections in the backlog (or
+ * to other processes) for a while instead of spinning on the listener. */
+static void
+ev_accept_pause(struct ev_loop *ev)
+{
+	ev->pause_until = ev->now + EV_PAUSE_MS;
+	ev_listen_set(ev, 0);
+}
+
+static void
+ev_conn_open(struct ev_loop *ev, int fd, const struct lst *l, struct sockaddr_storage *ss)
+{
+	struct ev_conn *ec = calloc(1, sizeof(*ec));
+	struct conn *c;
+
+	if (ec == NULL) {
+		log_warnx("out of memory: dropping a connection on %s", l->name);
+		close(fd);
+		ev_accept_pause(ev);
+		return;
+	}
+	c = &ec->c;
+	ec->src.kind = EV_CONN;
+	ec->sidx = -1;
+	conn_init(c, fd, proto_get(l->proto), (struct sockaddr *)ss, ev->sbw, 0);
+	c->mpm = ec;
+	memcpy(ev->sbw->client, c->peer, sizeof(ev->sbw->client));
+	SB_SET(ev->sbw->last_used_ms, wall_ms());
+	ec->last = ev->now;
+	ev_list_append(ev, ec);
+	ev_set_conns(ev, ev->nconns + 1);
+	ev->st.accepts++;
+	ev_conn_settle(ev, ec, conn_apply(c, c->proto->open(c)));
+}
+
+/* Accept one connection. Returns 1 to go on, 0 to stop. */
+static int
+ev_accept_one(struct ev_loop *ev, const struct lst *l)
+{
+	struct sockaddr_storage ss;
+	int fd = child_accept(l->fd, &ss);
+
+	if (fd != -1) {
+		ev_conn_open(ev, fd, l, &ss);
+		ev_accept_update(ev);
+		return 1;
+	}
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+		ev_accept_pause(ev);
+		return 0;
+	}
+	/* ECONNABORTED and the like concern one connection only. */
+	return errno != EAGAIN && errno != EWOULDBLOCK;
+}
+
+/* Open connections of the least loaded accepting peer of this
+ * generation, or UINT_MAX if there is none (the scoreboard is readable). */
+static unsigned
+ev_peer_min(struct ev_loop *ev)
+{
+	struct sb *sb = ev->ctx->sb;
+	unsigned i, n, min = UINT_MAX, limit = sb_header(sb)->server_limit;
+
+	for (i = 0; i < limit; i++) {
+		struct sb_proc *p = sb_proc(sb, i);
+
+		if (i == ev->ctx->slot || SB_GET(p->pid) == 0 ||
+		    SB_GET(p->generation) != ev->ctx->generation ||
+		    SB_GET(p->state) != SB_PROC_READY)
+			continue;
+		if ((n = SB_GET(p->conns)) < min)
+			min = n;
+	}
+	return min;
+}
+
+/* EPOLLEXCLUSIVE wakes the first waiting process in the listener's wait
+ * queue, so an otherwise idle server would hand every connection to the
+ * same process. One that is ahead of its least loaded peer re-registers
+ * its listeners, which puts it at the back of the queue. */
+static void
+ev_accept_balance(struct ev_loop *ev)
+{
+	if (!ev->listening || ev->nconns <= ev_peer_min(ev))
+		return;
+	ev_listen_set(ev, 0);
+	ev_listen_set(ev, 1);
+}
+
+/* A listener is readable: accept a bounded batch (fairness to the
+ * connections already open), while this process still may. */
+static void
+ev_accept(struct ev_loop *ev, int idx)
+{
+	const struct lst *l = &ev->ctx->lst->l[idx];
+	uint64_t before = ev->st.accepts;
+	int i;
+
+	ev->st.wakeups++;
+	for (i = 0; i < EV_ACCEPT_MAX && ev->listening; i++)
+		if (ev_accept_one(ev, l) == 0)
+			break;
+	if (ev->st.accepts == before)
+		ev->st.empty++;
+	else
+		ev_accept_balance(ev);
+}
+
+/* ---- drain, timers, the loop --------------------------------------- */
+
+/* Stop accepting for good, tell every connection, close those done. */
+static void
+ev_drain(struct ev_loop *ev)
+{
+	struct ev_conn *ec, *next, *last = ev->tail;
+	int stop = last == NULL;
+
+	ev_listen_set(ev, 0);
+	child_close_listeners(ev->ctx);
+	ev->closed = 1;
+	child_set_state(ev->ctx, SB_PROC_DRAINING);
+	/* A connection that writes moves to the tail: visit each once. */
+	for (ec = ev->head; ec != NULL && !stop; ec = next) {
+		next = ec->next;
+		stop = ec == last;
+		ev_conn_settle(ev, ec, conn_drain(&ec->c));
+	}
+	log_debug("draining: %u connection(s) still open", ev->nconns);
+}
+
+static void
+ev_timers(struct ev_loop *ev)
+{
+	while (ev->head != NULL && ev->now - ev->head->last >= ev->timeout_ms) {
+		ev->st.timeouts++;
+		ev_conn_close(ev, ev->head);
+	}
+	if (ev->pause_until != 0 && ev->now >= ev->pause_until) {
+		ev->pause_until = 0;
+		ev_accept_update(ev);
+	}
+	if (ev->now >= ev->next_beat) {
+		child_heartbeat(ev->ctx);
+		ev->next_beat = ev->now + EV_TICK_MS;
+	}
+}
+
+/* Milliseconds until the earliest timer: heartbeat, idle expiry, pause. */
+static int
+ev_wait_ms(struct ev_loop *ev)
+{
+	int64_t t = ev->next_beat;
+
+	if (ev->head != NULL && ev->head->last + ev->timeout_ms < t)
+		t = ev->head->last + ev->timeout_ms;
+	if (ev->pause_until != 0 && ev->pause_until < t)
+		t = ev->pause_until;
+	return t <= ev->now ? 0 : (int)(t - ev->now);
+}
+
+static void
+ev_dispatch(struct ev_loop *ev, const struct epoll_event *e)
+{
+	struct ev_src *s = e->data.ptr;
+
+	switch (s->kind) {
+	case EV_LISTENER:
+		if (ev->listening)	/* may have stopped earlier in this batch */
+			ev_accept(ev, s->idx);
+		break;
+	case EV_SIGNAL:
+		child_signals(ev->ctx);	/* the drain itself waits for the batch end */
+		break;
+	case EV_CONN:
+		ev_conn_event(ev, (struct ev_conn *)s, e->events);
+		break;
+	}
+}
+
+/* Use every descriptor the hard limit allows: each connection is one. */
+static void
+ev_raise_nofile(const struct conf *conf)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
+	if ((rlim_t)conf->mpm.max_connections + 32 > rl.rlim_cur)
+		log_warnx("mpm.max_connections %d is near the open-file limit %llu:"
+		    " accepting pauses when descriptors run out",
+		    conf->mpm.max_connections, (unsigned long long)rl.rlim_cur);
+}
+
+static struct ev_loop *
+ev_init(struct child_ctx *ctx)
+{
+	static struct ev_loop loop;
+	struct ev_loop *ev = &loop;
+	struct epoll_event e;
+	int i;
+
+	ev->ctx = ctx;
+	ev->proc = child_proc(ctx);
+	ev->sbw = sb_worker(ctx->sb, ctx->slot, 0);
+	ev->timeout_ms = (int64_t)ctx->conf->timeout * 1000;
+	ev->max_conns = (unsigned)ctx->conf->mpm.max_connections;
+	if ((ev->rbuf = malloc(EV_RBUF_SIZE)) == NULL)
+		fatalx("out of memory");
+	if ((ev->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	memset(&e, 0, sizeof(e));
+	e.events = EPOLLIN;
+	e.data.ptr = &ev->sig;
+	ev->sig.kind = EV_SIGNAL;
+	if (epoll_ctl(ev->ep, EPOLL_CTL_ADD, ctx->sigfd, &e) == -1)
+		fatal("epoll_ctl signalfd");
+	for (i = 0; i < CONF_MAX_LISTEN; i++)
+		ev->lsn[i] = (struct ev_src){ .kind = EV_LISTENER, .idx = i };
+	ev->now = ev->next_beat = now_ms();
+	return ev;
+}
+
+static void __attribute__((noreturn))
+ev_exit(struct ev_loop *ev)
+{
+	log_debug("exiting: %llu accepted, %llu listener wake-ups, %llu with nothing"
+	    " to accept, %llu idle timeouts", (unsigned long long)ev->st.accepts,
+	    (unsigned long long)ev->st.wakeups, (unsigned long long)ev->st.empty,
+	    (unsigned long long)ev->st.timeouts);
+	child_set_state(ev->ctx, SB_PROC_EXITING);
+	SB_SET(ev->sbw->status, SB_OPEN);
+	exit(0);
+}
+
+static void __attribute__((noreturn))
+event_main(struct child_ctx *ctx)
+{
+	struct epoll_event evs[EV_BATCH];
+	struct ev_loop *ev;
+	int i, n;
+
+	ev_raise_nofile(ctx->conf);
+	ev = ev_init(ctx);
+	ev_accept_update(ev);
+	while (!(ev->closed && ev->nconns == 0)) {
+		ev->now = now_ms();
+		SB_SET(ev->sbw->status, SB_WAITING);
+		n = epoll_wait(ev->ep, evs, EV_BATCH, ev_wait_ms(ev));
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		SB_SET(ev->sbw->status, ev->closed ? SB_GRACEFUL : SB_READING);
+		ev->now = now_ms();
+		for (i = 0; i < n; i++)
+			ev_dispatch(ev, &evs[i]);
+		if (ctx->draining && !ev->closed)
+			ev_drain(ev);
+		ev_timers(ev);
+	}
+	ev_exit(ev);
+}
+
+static unsigned
+event_nthreads(const struct conf *conf)
+{
+	return 1;
+}
+
+const struct mpm_ops mpm_module = {
+	.abi = MPM_ABI_VERSION,
+	.name = "event",
+	.description = "one epoll loop per process multiplexing all its connections",
+	.check = NULL,
+	.nthreads = event_nthreads,
+	.manages_spares = 0,
+	.child_main = event_main,
+};

@@ -112,6 +112,7 @@ child_listen_epoll(struct child_ctx *ctx, int extra_fd)
 	struct epoll_event ev;
 	int ep, i;
 
+	memset(&ev, 0, sizeof(ev));
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	for (i = 0; i < ctx->lst->n; i++) {

@@ -132,17 +132,18 @@ write_file(struct conn *c)
 ssize_t
 conn_write(struct conn *c)
 {
-	ssize_t total = 0, w;
+	ssize_t total = 0, w = 0;
 
 	while (outq_len(&c->out) > 0) {
 		w = c->out.head->fd == -1 ? write_mem(c) : write_file(c);
 		if (w == -1)
-			return total > 0 ? total : -1;
+			break;
 		outq_consume(&c->out, (size_t)w);
 		total += w;
 	}
+	/* Count what went out even when the socket filled up (errno kept). */
 	SB_ADD(c->sbw->bytes, (uint64_t)total);
-	return total;
+	return w == -1 && total == 0 ? -1 : total;
 }
 
 int

@@ -44,13 +44,22 @@ def test_event_counts_by_state():
     s = Server(mpm="event", workers=1).start()
     held = hold(s.port, 5)
     # One client that never reads: its connection has output pending.
-    w = connect("127.0.0.1", s.port)
+    # The kernel buffers megabytes on both sides: keep sending until the
+    # server's own queue must be holding output (send blocked for 1 s).
+    w = socket.socket()
+    w.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    w.connect(("127.0.0.1", s.port))
     w.setblocking(False)
-    try:
-        for _ in range(200):
+    blocked_since, deadline = None, time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
             w.send(b"w" * 65536)
-    except BlockingIOError:
-        pass
+            blocked_since = None
+        except BlockingIOError:
+            blocked_since = blocked_since or time.monotonic()
+            if time.monotonic() - blocked_since > 1:
+                break
+            time.sleep(0.02)
 
     def counted():
         p = s.status()["processes"][0]
