@@ -416,7 +416,7 @@ worker_check(const struct conf *conf, char *err, size_t errlen)
 {
 	if (conf->mpm.threads < 1) {
 		snprintf(err, errlen, "%s:%d: mpm.threads must be at least 1 with the worker MPM",
-		    conf->path, conf->mpm.line);
+		    conf->mpm.file, conf->mpm.line);
 		return -1;
 	}
 	return 0;

@@ -6,6 +6,10 @@ set -e
 cd "$(dirname "$0")/.."
 top=$(pwd)
 sh scripts/deps.sh
+if [ -f config.status ]; then
+	echo "test.sh: the source tree is configured in place; run 'make distclean' here first" >&2
+	exit 1
+fi
 [ -x configure ] || ./autogen.sh
 jobs=${JOBS:-2}
 summary=""

@@ -181,6 +181,10 @@ parse_mpm(const config_setting_t *s, struct conf *conf, struct cerr *e)
 
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
 		return cerr_at(e, s, "'mpm' must be a group { ... }");
+	free(conf->mpm.file);
+	conf->mpm.file = strdup(config_setting_source_file(s) ? config_setting_source_file(s) : conf->path);
+	if (conf->mpm.file == NULL)
+		return cerr_at(e, s, "out of memory");
 	conf->mpm.line = (int)config_setting_source_line(s);
 	conf->mpm.module_line = mod ? (int)config_setting_source_line(mod) : conf->mpm.line;
 	return apply_group(s, mpm_keys, &conf->mpm, conf, e);
@@ -295,6 +299,7 @@ set_defaults(struct conf *conf)
 	conf->error_log = path_resolve(conf->dir, "logs/error.log");
 	conf->log_level = strdup("info");
 	conf->mpm.module = strdup("prefork");
+	conf->mpm.file = strdup(conf->path);
 	conf->mpm.workers = 4;
 	conf->mpm.min_spare = 2;
 	conf->mpm.max_spare = 8;
@@ -304,7 +309,7 @@ set_defaults(struct conf *conf)
 	conf->mpm.max_connections = 10000;
 	conf->mpm.graceful_timeout = 30;
 	return (conf->pid_file && conf->scoreboard_file && conf->error_log &&
-	    conf->log_level && conf->mpm.module) ? 0 : -1;
+	    conf->log_level && conf->mpm.module && conf->mpm.file) ? 0 : -1;
 }
 
 static const config_setting_t *
@@ -415,6 +420,7 @@ conf_free(struct conf *conf)
 		free(conf->listen[i].address);
 	free(conf->mpm.module);
 	free(conf->mpm.module_dir);
+	free(conf->mpm.file);
 	free(conf->log_level);
 	free(conf->error_log);
 	free(conf->scoreboard_file);

@@ -40,6 +40,7 @@ struct conf_mpm {
 	int	 threads;		/* worker MPM: threads per process */
 	int	 max_connections;	/* event MPM: connections per process */
 	int	 graceful_timeout;	/* seconds */
+	char	*file;			/* file of the mpm group (@include) */
 	int	 line;			/* of the mpm group */
 	int	 module_line;		/* of mpm.module */
 };

@@ -76,6 +76,7 @@ static void	on_sighup(struct master *);
 static void	on_sigterm(struct master *);
 static void	on_sigquit(struct master *);
 static void	on_sigusr1(struct master *);
+static void	on_sigusr2(struct master *);
 
 static const struct sig_action sig_actions[] = {
 	{ SIGCHLD,	on_sigchld },
@@ -84,6 +85,7 @@ static const struct sig_action sig_actions[] = {
 	{ SIGINT,	on_sigterm },
 	{ SIGQUIT,	on_sigquit },
 	{ SIGUSR1,	on_sigusr1 },
+	{ SIGUSR2,	on_sigusr2 },
 };
 
 /* ---- processes ---------------------------------------------------- */
@@ -295,7 +297,7 @@ keep_fixed(struct master *m, struct conf *next, char *note, size_t nlen,
 	c->thread_limit = (int)m->thread_limit;
 	if (c->workers > c->server_limit) {
 		snprintf(err, elen, "%s:%d: mpm.workers (%d) exceeds the running server_limit %u"
-		    " (a restart is needed)", next->path, c->line, c->workers, m->nslots);
+		    " (a restart is needed)", c->file, c->line, c->workers, m->nslots);
 		return -1;
 	}
 	free(next->pid_file);
@@ -417,6 +419,13 @@ on_sigusr1(struct master *m)
 		log_warn("cannot reopen error log %s", m->conf->error_log);
 	signal_all(m, SIGUSR1);
 	log_info("log files reopened");
+}
+
+/* nginx's "upgrade the binary": not offered; it must not kill us either. */
+static void
+on_sigusr2(struct master *m)
+{
+	log_warnx("SIGUSR2 ignored: binary upgrade is not supported (use a restart)");
 }
 
 /* ---- pool maintenance --------------------------------------------- */

@@ -88,7 +88,7 @@ mpm_load(const struct conf *conf, char *err, size_t errlen)
 	char dir[PATH_MAX], why[PATH_MAX + 128];
 
 	if (m == NULL) {
-		snprintf(err, errlen, "%s:%d: out of memory", conf->path, conf->mpm.module_line);
+		snprintf(err, errlen, "%s:%d: out of memory", conf->mpm.file, conf->mpm.module_line);
 		return NULL;
 	}
 	if (!valid_name(conf->mpm.module)) {
@@ -104,13 +104,13 @@ mpm_load(const struct conf *conf, char *err, size_t errlen)
 	}
 	if (m->ops->nthreads(conf) > (unsigned)conf->mpm.thread_limit) {
 		snprintf(err, errlen, "%s:%d: mpm.threads (%u) exceeds mpm.thread_limit (%d)",
-		    conf->path, conf->mpm.line, m->ops->nthreads(conf), conf->mpm.thread_limit);
+		    conf->mpm.file, conf->mpm.line, m->ops->nthreads(conf), conf->mpm.thread_limit);
 		mpm_unload(m);
 		return NULL;
 	}
 	return m;
 bad:
-	snprintf(err, errlen, "%s:%d: cannot load MPM '%s': %s", conf->path,
+	snprintf(err, errlen, "%s:%d: cannot load MPM '%s': %s", conf->mpm.file,
 	    conf->mpm.module_line, conf->mpm.module, why);
 	mpm_unload(m);
 	return NULL;
