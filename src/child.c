@@ -20,6 +20,7 @@
 #include "listen.h"
 #include "log.h"
 #include "mpm.h"
+#include "proto.h"
 #include "scoreboard.h"
 #include "util.h"
 
@@ -62,6 +63,9 @@ child_start(struct child_ctx *ctx, const struct mpm_ops *ops, int close_fd)
 	if (getppid() != master)
 		_exit(0);
 	child_signal_setup(ctx);
+	if (proto_child_init(ctx) == -1)
+		exit(1);
+	atexit(proto_child_flush);
 	ops->child_main(ctx);
 }
 
@@ -76,6 +80,7 @@ child_signals(struct child_ctx *ctx)
 				log_warn("cannot reopen error log");
 			else
 				log_debug("error log reopened");
+			proto_child_reopen();
 		} else if (si.ssi_signo == SIGWINCH && !ctx->draining) {
 			log_debug("draining");
 			ctx->draining = 1;
@@ -154,5 +159,10 @@ child_set_state(struct child_ctx *ctx, unsigned state)
 void
 child_heartbeat(struct child_ctx *ctx)
 {
-	SB_SET(child_proc(ctx)->heartbeat_ms, wall_ms());
+	int64_t now = wall_ms();
+
+	/* Also the once-a-second flush of buffered protocol logs. */
+	if (now / 1000 != SB_GET(child_proc(ctx)->heartbeat_ms) / 1000)
+		proto_child_flush();
+	SB_SET(child_proc(ctx)->heartbeat_ms, now);
 }

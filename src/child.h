@@ -59,6 +59,9 @@ void	child_close_listeners(struct child_ctx *ctx);
 
 struct sb_proc *child_proc(struct child_ctx *ctx);
 void	child_set_state(struct child_ctx *ctx, unsigned state);
+/* Record that the process is alive; once a second it also flushes the
+ * protocols' buffered logs (proto_child_flush). MPMs call it on every
+ * wake-up and at least once a second. */
 void	child_heartbeat(struct child_ctx *ctx);
 
 #endif

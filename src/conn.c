@@ -175,6 +175,18 @@ conn_drain(struct conn *c)
 	return conn_apply(c, c->proto->drain(c));
 }
 
+/* How long the next poll may wait: the handler's inactivity timeout, cut
+ * short by its deadline. */
+static int
+wait_ms(const struct conn *c, int default_ms)
+{
+	int64_t ms = conn_timeout_ms(c, default_ms);
+
+	if (c->deadline_ms != 0 && c->deadline_ms - now_ms() < ms)
+		ms = c->deadline_ms - now_ms();
+	return ms > 0 ? (int)ms : 0;
+}
+
 /* One wait of the blocking driver: returns the socket's revents (0 if only
  * the waker fired), or -1 after timeout_ms with no event at all. */
 static int
@@ -196,7 +208,7 @@ wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int *drain)
 	set_status(c, outq_len(&c->out) ? SB_WRITING :
 	    (c->flags & CONN_IDLE) ? SB_KEEPALIVE : SB_READING);
 	do
-		n = poll(pfd, nfds, timeout_ms);
+		n = poll(pfd, nfds, wait_ms(c, timeout_ms));
 	while (n == -1 && errno == EINTR);
 	if (n <= 0)
 		return -1;

@@ -39,6 +39,12 @@ struct conn {
 	struct outq		 out;
 	struct sb_worker	*sbw;		/* where counters go */
 	int			 set_status;	/* update sbw->status too */
+	/* Timers the handler sets (in open/input/drain) and the MPM obeys:
+	 * close the connection after timeout_ms without I/O (0: the server's
+	 * `timeout`), or at deadline_ms (now_ms() clock; 0: none), whichever
+	 * comes first. */
+	int			 timeout_ms;
+	int64_t			 deadline_ms;
 	char			 peer[48];
 };
 
@@ -53,6 +59,13 @@ ssize_t	conn_read(struct conn *c);
 /* Write as much of c->out as the socket takes. Returns bytes written or -1
  * (errno; EAGAIN when the socket is full). */
 ssize_t	conn_write(struct conn *c);
+
+/* The inactivity timeout in force (c->timeout_ms, else default_ms). */
+static inline int
+conn_timeout_ms(const struct conn *c, int default_ms)
+{
+	return c->timeout_ms > 0 ? c->timeout_ms : default_ms;
+}
 
 /* Whether the MPM should read more now (back-pressure, EOF, closing). */
 int	conn_wants_read(const struct conn *c);

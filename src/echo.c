@@ -46,4 +46,7 @@ const struct proto_ops echo_proto = {
 	.input = echo_input,
 	.drain = echo_drain,
 	.close = echo_close,
+	.child_init = NULL,
+	.child_reopen = NULL,
+	.child_flush = NULL,
 };

@@ -34,3 +34,34 @@ proto_names(void)
 {
 	return "echo";
 }
+
+int
+proto_child_init(struct child_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(protocols); i++)
+		if (protocols[i]->child_init != NULL && protocols[i]->child_init(ctx) == -1)
+			return -1;
+	return 0;
+}
+
+void
+proto_child_reopen(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(protocols); i++)
+		if (protocols[i]->child_reopen != NULL)
+			protocols[i]->child_reopen();
+}
+
+void
+proto_child_flush(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(protocols); i++)
+		if (protocols[i]->child_flush != NULL)
+			protocols[i]->child_flush();
+}

@@ -13,11 +13,19 @@
  *
  * PROTO_CLOSE means: send what is queued, then close. PROTO_ABORT means:
  * close now, discarding output.
+ *
+ * Per worker process, optional (NULL when unused), called by child.c:
+ *   child_init    after fork, before serving (open access logs, ...);
+ *                 -1 makes the worker exit, which the master logs
+ *   child_reopen  on SIGUSR1, after the error log
+ *   child_flush   at least once a second while the process runs and once
+ *                 at exit (buffered logs)
  */
 #ifndef MSERVER_PROTO_H
 #define MSERVER_PROTO_H
 
 struct conn;
+struct child_ctx;
 
 enum proto_rc { PROTO_OK = 0, PROTO_CLOSE = 1, PROTO_ABORT = 2 };
 
@@ -27,7 +35,15 @@ struct proto_ops {
 	int		(*input)(struct conn *c);
 	int		(*drain)(struct conn *c);
 	void		(*close)(struct conn *c);
+	int		(*child_init)(struct child_ctx *ctx);
+	void		(*child_reopen)(void);
+	void		(*child_flush)(void);
 };
+
+/* child.c: run a per-process hook of every protocol. */
+int			 proto_child_init(struct child_ctx *ctx);
+void			 proto_child_reopen(void);
+void			 proto_child_flush(void);
 
 /* Index of the protocol named name, or -1. */
 int			 proto_find(const char *name);

@@ -182,7 +182,7 @@ sb_proc_claim(struct sb *sb, unsigned slot, uint32_t generation, const char *mpm
 void
 sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t)
 {
-	unsigned i;
+	unsigned i, c;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < sb->thread_limit; i++) {
@@ -191,6 +191,8 @@ sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t)
 		t->connections += SB_GET(w->connections);
 		t->requests += SB_GET(w->requests);
 		t->bytes += SB_GET(w->bytes);
+		for (c = 0; c < SB_NCODES; c++)
+			t->codes[c] += SB_GET(w->codes[c]);
 	}
 }
 
@@ -206,6 +208,8 @@ sb_proc_clear(struct sb *sb, unsigned slot)
 	SB_ADD(h->retired_connections, t.connections);
 	SB_ADD(h->retired_requests, t.requests);
 	SB_ADD(h->retired_bytes, t.bytes);
+	for (i = 0; i < SB_NCODES; i++)
+		SB_ADD(h->retired_codes[i], t.codes[i]);
 	for (i = 0; i < sb->thread_limit; i++) {
 		struct sb_worker *w = sb_worker(sb, slot, i);
 

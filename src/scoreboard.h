@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define SB_MAGIC	0x4d53425244ULL	/* "DRBSM" */
-#define SB_VERSION	1
+#define SB_VERSION	2
 
 /* Connection/thread status letters (Apache's key). */
 #define SB_OPEN		'.'
@@ -53,6 +53,9 @@ enum sb_proc_state {
 #define SB_CONN_STATES	"RWKC"
 #define SB_NCONN_STATES	4
 
+/* Responses by status class, codes[c / 100 - 1] for 1xx..5xx. */
+#define SB_NCODES	5
+
 struct sb_header {
 	uint64_t	magic;
 	uint32_t	version;
@@ -70,6 +73,7 @@ struct sb_header {
 	uint32_t	respawns;	/* workers restarted after a crash */
 	/* Counters of processes that have exited, so totals survive them. */
 	uint64_t	retired_connections, retired_requests, retired_bytes;
+	uint64_t	retired_codes[SB_NCODES];
 	/* The verdict of the last reload, for "mserverctl reload". */
 	uint32_t	reload_seq;	/* bumped after each reload attempt */
 	int32_t		reload_ok;
@@ -98,6 +102,7 @@ struct sb_worker {
 	uint64_t	connections;
 	uint64_t	requests;
 	uint64_t	bytes;		/* sent */
+	uint64_t	codes[SB_NCODES];	/* responses by class: 1xx..5xx */
 	int64_t		last_used_ms;
 	char		client[48];
 	char		request[80];	/* last request line, escaped */
@@ -123,7 +128,7 @@ void		 sb_proc_claim(struct sb *sb, unsigned slot, uint32_t generation,
 void		 sb_proc_clear(struct sb *sb, unsigned slot);
 
 /* Sum of the counters of one process's worker slots. */
-struct sb_totals { uint64_t connections, requests, bytes; };
+struct sb_totals { uint64_t connections, requests, bytes, codes[SB_NCODES]; };
 void		 sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t);
 
 /* Relaxed single-writer updates. */
