@@ -45,6 +45,35 @@ struct conf_mpm {
 	int	 module_line;		/* of mpm.module */
 };
 
+/* An address or prefix allowed to see /server-status and /metrics. */
+struct conf_cidr {
+	int			 family;	/* AF_INET or AF_INET6 */
+	unsigned char		 addr[16];
+	int			 bits;		/* prefix length */
+};
+
+#define CONF_MAX_ALLOW	32
+
+/* The `http` group: one static site served by every http listener. */
+struct conf_http {
+	char			*document_root;	/* absolute */
+	char			*index;		/* "index.html" */
+	char			*access_log;	/* absolute; NULL: no access log */
+	char			*mime_types;	/* absolute; "/etc/mime.types" */
+	int			 keepalive_timeout;	/* seconds */
+	int			 keepalive_requests;
+	int			 request_timeout;	/* seconds for a whole request head */
+	int			 max_request_line;	/* bytes, else 414 */
+	int			 max_header_size;	/* bytes of header fields, else 431 */
+	bool			 server_tokens;		/* version in Server: */
+	bool			 server_status;		/* /server-status */
+	bool			 metrics;		/* /metrics */
+	struct conf_cidr	 allow[CONF_MAX_ALLOW];	/* who may see those two */
+	int			 nallow;
+	char			*file;			/* of the http group */
+	int			 line;
+};
+
 struct conf {
 	char			*path;		/* as given */
 	char			*dir;		/* absolute directory of path */
@@ -55,6 +84,7 @@ struct conf {
 	char			*log_level;
 	int			 timeout;	/* connection I/O timeout, seconds */
 	struct conf_mpm		 mpm;
+	struct conf_http	 http;
 	struct conf_listen	 listen[CONF_MAX_LISTEN];
 	int			 nlisten;
 };

@@ -1,0 +1,30 @@
+/*
+ * alog: the access log, in Apache's Combined Log Format:
+ *
+ *   HOST - - [DD/Mon/YYYY:HH:MM:SS +ZZZZ] "REQUEST" STATUS BYTES "REFERER" "UA"
+ *
+ * One per worker process, buffered in memory and written with one write(2)
+ * per flush to an O_APPEND descriptor (whole lines only, so processes never
+ * interleave within a line). Flushed when the buffer fills, once a second
+ * (child_flush) and at exit; reopened on SIGUSR1. Safe to call from several
+ * threads (the worker MPM). Untrusted strings are escaped as Apache does
+ * (\\xHH for non-printables, \\" and \\\\).
+ */
+#ifndef MSERVER_ALOG_H
+#define MSERVER_ALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* path NULL: logging off. Returns 0 or -1 with err. */
+int	alog_open(const char *path, char *err, size_t errlen);
+/* One request. Strings are (ptr, len), len 0 logs "-" (request: "-"). */
+void	alog_request(const char *peer, time_t when,
+	    const char *request, size_t request_len, int status, uint64_t bytes,
+	    const char *referer, size_t referer_len, const char *ua, size_t ua_len);
+void	alog_flush(void);
+int	alog_reopen(void);
+void	alog_close(void);
+
+#endif
