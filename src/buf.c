@@ -116,6 +116,19 @@ outq_append(struct outq *q, const void *p, size_t n)
 	return 0;
 }
 
+char *
+outq_reserve(struct outq *q, size_t n)
+{
+	return outq_space(q, n);
+}
+
+void
+outq_commit(struct outq *q, size_t n)
+{
+	q->tail->len += n;
+	q->bytes += n;
+}
+
 int
 outq_printf(struct outq *q, const char *fmt, ...)
 {

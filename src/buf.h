@@ -48,6 +48,10 @@ struct outq {
 int	 outq_append(struct outq *q, const void *p, size_t n);
 int	 outq_printf(struct outq *q, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Room for n bytes at the end of the queue, to be filled in place and
+ * then added with outq_commit(q, n). NULL on allocation failure. */
+char	*outq_reserve(struct outq *q, size_t n);
+void	 outq_commit(struct outq *q, size_t n);
 /* Queue len bytes of fd from off; with owns_fd the queue closes fd when done. */
 int	 outq_append_file(struct outq *q, int fd, off_t off, size_t len, int owns_fd);
 /* Drop n sent bytes from the head. */

@@ -4,7 +4,9 @@
  * Every group of the file is checked against a table of known keys (name,
  * type, range, where to store it); anything not in a table is an error at
  * its own line. Semantic checks that span keys (spare limits, duplicate
- * listeners) run after all values are read.
+ * listeners) run after all values are read, and so do the checks of the
+ * file system (the http document root and a configured mime.types file):
+ * the document root only has to exist when some listener serves "http".
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "log.h"
@@ -31,7 +34,8 @@ struct cerr {
 	const char	*path;
 };
 
-enum ck_type { CK_BOOL, CK_INT, CK_STR, CK_PATH, CK_CUSTOM };
+/* CK_NAME: a file name (no '/'); CK_PATH_OFF: a path, or "off" for NULL. */
+enum ck_type { CK_BOOL, CK_INT, CK_STR, CK_PATH, CK_NAME, CK_PATH_OFF, CK_CUSTOM };
 
 struct conf_key {
 	const char	*name;
@@ -43,9 +47,16 @@ struct conf_key {
 
 static int parse_mpm(const config_setting_t *, struct conf *, struct cerr *);
 static int parse_listen(const config_setting_t *, struct conf *, struct cerr *);
+static int parse_http(const config_setting_t *, struct conf *, struct cerr *);
+static int parse_allow(const config_setting_t *, struct conf *, struct cerr *);
 
 #define OFF(f)	offsetof(struct conf, f)
 #define MOFF(f)	offsetof(struct conf_mpm, f)
+#define HOFF(f)	offsetof(struct conf_http, f)
+
+/* The default of http.mime_types: unlike a configured file, it may be
+ * missing (the built-in table serves then). */
+#define HTTP_MIME_TYPES	"/etc/mime.types"
 
 static const struct conf_key root_keys[] = {
 	{ "daemon",		CK_BOOL,   OFF(daemon),          0, 0, NULL },
@@ -56,6 +67,7 @@ static const struct conf_key root_keys[] = {
 	{ "timeout",		CK_INT,    OFF(timeout),         1, 86400, NULL },
 	{ "mpm",		CK_CUSTOM, 0,                    0, 0, parse_mpm },
 	{ "listen",		CK_CUSTOM, 0,                    0, 0, parse_listen },
+	{ "http",		CK_CUSTOM, 0,                    0, 0, parse_http },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -70,6 +82,23 @@ static const struct conf_key mpm_keys[] = {
 	{ "threads",		CK_INT,  MOFF(threads),          1, 20000, NULL },
 	{ "max_connections",	CK_INT,  MOFF(max_connections),  1, 1000000, NULL },
 	{ "graceful_timeout",	CK_INT,  MOFF(graceful_timeout), 0, 86400, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+static const struct conf_key http_keys[] = {
+	{ "document_root",	CK_PATH,     HOFF(document_root),      0, 0, NULL },
+	{ "index",		CK_NAME,     HOFF(index),              0, 0, NULL },
+	{ "access_log",		CK_PATH_OFF, HOFF(access_log),         0, 0, NULL },
+	{ "mime_types",		CK_PATH,     HOFF(mime_types),         0, 0, NULL },
+	{ "keepalive_timeout",	CK_INT,      HOFF(keepalive_timeout),  0, 3600, NULL },
+	{ "keepalive_requests",	CK_INT,      HOFF(keepalive_requests), 1, 1000000, NULL },
+	{ "request_timeout",	CK_INT,      HOFF(request_timeout),    1, 3600, NULL },
+	{ "max_request_line",	CK_INT,      HOFF(max_request_line),   256, 1048576, NULL },
+	{ "max_header_size",	CK_INT,      HOFF(max_header_size),    256, 1048576, NULL },
+	{ "server_tokens",	CK_BOOL,     HOFF(server_tokens),      0, 0, NULL },
+	{ "server_status",	CK_BOOL,     HOFF(server_status),      0, 0, NULL },
+	{ "metrics",		CK_BOOL,     HOFF(metrics),            0, 0, NULL },
+	{ "status_allow",	CK_CUSTOM,   0,                        0, 0, parse_allow },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -110,13 +139,34 @@ type_name(int type)
 	}
 }
 
+/* A string key: not empty; CK_NAME without '/'; paths resolved. */
+static int
+set_string(const config_setting_t *s, const struct conf_key *k, char **sp,
+    const struct conf *conf, struct cerr *e)
+{
+	const char *v = config_setting_get_string(s);
+
+	if (v[0] == '\0')
+		return cerr_at(e, s, "'%s' must not be empty", k->name);
+	if (k->type == CK_NAME && (strchr(v, '/') != NULL ||
+	    strcmp(v, ".") == 0 || strcmp(v, "..") == 0))
+		return cerr_at(e, s, "'%s' must be a file name, without '/'", k->name);
+	free(*sp);
+	*sp = NULL;
+	if (k->type == CK_PATH_OFF && strcmp(v, "off") == 0)
+		return 0;
+	*sp = (k->type == CK_PATH || k->type == CK_PATH_OFF) ?
+	    path_resolve(conf->dir, v) : strdup(v);
+	return *sp ? 0 : cerr_at(e, s, "out of memory");
+}
+
 static int
 set_value(const config_setting_t *s, const struct conf_key *k, void *base,
     struct conf *conf, struct cerr *e)
 {
 	static const int want[] = { CONFIG_TYPE_BOOL, CONFIG_TYPE_INT,
-	    CONFIG_TYPE_STRING, CONFIG_TYPE_STRING };
-	char **sp = (char **)((char *)base + k->off);
+	    CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, CONFIG_TYPE_STRING,
+	    CONFIG_TYPE_STRING };
 	int type = config_setting_type(s);
 	long long v;
 
@@ -136,13 +186,9 @@ set_value(const config_setting_t *s, const struct conf_key *k, void *base,
 		return 0;
 	case CK_STR:
 	case CK_PATH:
-		if (config_setting_get_string(s)[0] == '\0')
-			return cerr_at(e, s, "'%s' must not be empty", k->name);
-		free(*sp);
-		*sp = k->type == CK_PATH ?
-		    path_resolve(conf->dir, config_setting_get_string(s)) :
-		    strdup(config_setting_get_string(s));
-		return *sp ? 0 : cerr_at(e, s, "out of memory");
+	case CK_NAME:
+	case CK_PATH_OFF:
+		return set_string(s, k, (char **)((char *)base + k->off), conf, e);
 	default:
 		return 0;
 	}
@@ -188,6 +234,90 @@ parse_mpm(const config_setting_t *s, struct conf *conf, struct cerr *e)
 	conf->mpm.line = (int)config_setting_source_line(s);
 	conf->mpm.module_line = mod ? (int)config_setting_source_line(mod) : conf->mpm.line;
 	return apply_group(s, mpm_keys, &conf->mpm, conf, e);
+}
+
+static int
+parse_http(const config_setting_t *s, struct conf *conf, struct cerr *e)
+{
+	const char *file = config_setting_source_file(s);
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return cerr_at(e, s, "'http' must be a group { ... }");
+	free(conf->http.file);
+	if ((conf->http.file = strdup(file ? file : conf->path)) == NULL)
+		return cerr_at(e, s, "out of memory");
+	conf->http.line = (int)config_setting_source_line(s);
+	return apply_group(s, http_keys, &conf->http, conf, e);
+}
+
+/* The prefix length after the '/' of a CIDR: 0..max, decimal digits only. */
+static int
+cidr_bits(const char *p, int max, int *bits)
+{
+	int v = 0;
+
+	if (*p == '\0')
+		return -1;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || (v = v * 10 + (*p - '0')) > max)
+			return -1;
+	}
+	*bits = v;
+	return 0;
+}
+
+/* "ADDR" or "ADDR/BITS", IPv4 or IPv6, into c; the bits past the prefix
+ * are cleared so that a match compares only the prefix bytes and bits. */
+static int
+cidr_parse(const char *str, struct conf_cidr *c)
+{
+	const char *slash = strchr(str, '/');
+	size_t len = slash ? (size_t)(slash - str) : strlen(str);
+	char addr[INET6_ADDRSTRLEN];
+	int i, max;
+
+	if (len == 0 || len >= sizeof(addr))
+		return -1;
+	memcpy(addr, str, len);
+	addr[len] = '\0';
+	memset(c, 0, sizeof(*c));
+	if (inet_pton(AF_INET, addr, c->addr) == 1)
+		c->family = AF_INET, max = 32;
+	else if (inet_pton(AF_INET6, addr, c->addr) == 1)
+		c->family = AF_INET6, max = 128;
+	else
+		return -1;
+	c->bits = max;
+	if (slash != NULL && cidr_bits(slash + 1, max, &c->bits) == -1)
+		return -1;
+	for (i = c->bits; i < max; i++)
+		c->addr[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
+	return 0;
+}
+
+static int
+parse_allow(const config_setting_t *s, struct conf *conf, struct cerr *e)
+{
+	struct conf_http *h = &conf->http;
+	int i, n, type = config_setting_type(s);
+
+	if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+		return cerr_at(e, s, "'status_allow' must be an array [ \"ADDRESS[/BITS]\", ... ], not %s",
+		    type_name(type));
+	if ((n = config_setting_length(s)) > CONF_MAX_ALLOW)
+		return cerr_at(e, s, "'status_allow' has %d entries (at most %d)", n, CONF_MAX_ALLOW);
+	for (h->nallow = 0, i = 0; i < n; i++, h->nallow++) {
+		const config_setting_t *a = config_setting_get_elem(s, (unsigned)i);
+
+		if ((type = config_setting_type(a)) != CONFIG_TYPE_STRING)
+			return cerr_at(e, a, "each 'status_allow' entry must be a string, not %s",
+			    type_name(type));
+		if (cidr_parse(config_setting_get_string(a), &h->allow[i]) == -1)
+			return cerr_at(e, a, "'status_allow' entry '%s' is not an address or "
+			    "prefix (like \"10.0.0.0/8\" or \"fd00::/8\")",
+			    config_setting_get_string(a));
+	}
+	return 0;
 }
 
 static int
@@ -290,6 +420,31 @@ parse_listen(const config_setting_t *s, struct conf *conf, struct cerr *e)
 }
 
 static int
+set_defaults_http(struct conf *conf)
+{
+	struct conf_http *h = &conf->http;
+
+	h->document_root = path_resolve(conf->dir, "htdocs");
+	h->index = strdup("index.html");
+	h->access_log = path_resolve(conf->dir, "logs/access.log");
+	h->mime_types = strdup(HTTP_MIME_TYPES);
+	h->file = strdup(conf->path);
+	h->keepalive_timeout = 5;
+	h->keepalive_requests = 1000;
+	h->request_timeout = 10;
+	h->max_request_line = 8192;
+	h->max_header_size = 16384;
+	h->server_tokens = true;
+	h->server_status = true;
+	h->metrics = true;
+	h->nallow = 2;
+	cidr_parse("127.0.0.1", &h->allow[0]);
+	cidr_parse("::1", &h->allow[1]);
+	return (h->document_root && h->index && h->access_log && h->mime_types &&
+	    h->file) ? 0 : -1;
+}
+
+static int
 set_defaults(struct conf *conf)
 {
 	conf->daemon = true;
@@ -309,13 +464,90 @@ set_defaults(struct conf *conf)
 	conf->mpm.max_connections = 10000;
 	conf->mpm.graceful_timeout = 30;
 	return (conf->pid_file && conf->scoreboard_file && conf->error_log &&
-	    conf->log_level && conf->mpm.module && conf->mpm.file) ? 0 : -1;
+	    conf->log_level && conf->mpm.module && conf->mpm.file) ?
+	    set_defaults_http(conf) : -1;
 }
 
 static const config_setting_t *
 find(const config_t *cfg, const char *path)
 {
 	return config_lookup(cfg, path);
+}
+
+/* The setting of listen entry i (listen is a list, or a single group). */
+static const config_setting_t *
+listen_setting(const config_t *cfg, int i)
+{
+	const config_setting_t *s = find(cfg, "listen");
+
+	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_LIST)
+		return config_setting_get_elem(s, (unsigned)i);
+	return s;
+}
+
+/* Index of the first listener serving "http", or -1 (also while no
+ * handler has registered that protocol). */
+static int
+first_http_listener(const struct conf *conf)
+{
+	int i, http = proto_find("http");
+
+	for (i = 0; http != -1 && i < conf->nlisten; i++)
+		if (conf->listen[i].proto == http)
+			return i;
+	return -1;
+}
+
+/* The document root must be a directory the server can search. Reported
+ * at http.document_root, else at the http group, else at the listener
+ * that needs it. */
+static int
+check_document_root(const config_t *cfg, const struct conf *conf, int li,
+    struct cerr *e)
+{
+	const char *dr = conf->http.document_root;
+	const config_setting_t *s = find(cfg, "http.document_root");
+	struct stat st;
+
+	if (s == NULL && (s = find(cfg, "http")) == NULL)
+		s = listen_setting(cfg, li);
+	if (stat(dr, &st) == -1)
+		return cerr_at(e, s, "document_root %s: %s", dr, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cerr_at(e, s, "document_root %s is not a directory", dr);
+	if (access(dr, X_OK) == -1)
+		return cerr_at(e, s, "document_root %s is not searchable: %s", dr, strerror(errno));
+	return 0;
+}
+
+/* A configured mime.types file must be a readable file; the default may
+ * be missing (mime_load with missing_ok). */
+static int
+check_mime_types(const config_t *cfg, const struct conf *conf, struct cerr *e)
+{
+	const char *mt = conf->http.mime_types;
+	const config_setting_t *s = find(cfg, "http.mime_types");
+	struct stat st;
+
+	if (s == NULL)
+		return 0;
+	if (stat(mt, &st) == -1)
+		return cerr_at(e, s, "cannot read mime_types %s: %s", mt, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cerr_at(e, s, "mime_types %s is not a regular file", mt);
+	if (access(mt, R_OK) == -1)
+		return cerr_at(e, s, "cannot read mime_types %s: %s", mt, strerror(errno));
+	return 0;
+}
+
+static int
+validate_http(const config_t *cfg, const struct conf *conf, struct cerr *e)
+{
+	int li = first_http_listener(conf);
+
+	if (check_mime_types(cfg, conf, e) == -1)
+		return -1;
+	return li == -1 ? 0 : check_document_root(cfg, conf, li, e);
 }
 
 /* Checks that span several keys, reported at the line of the first key. */
@@ -339,7 +571,7 @@ validate(const config_t *cfg, struct conf *conf, struct cerr *e)
 		    (long)m->server_limit * m->thread_limit, CONF_MAX_SLOTS);
 	if (conf->nlisten == 0)
 		return cerr_at(e, NULL, "no 'listen' entry: nothing to serve");
-	return 0;
+	return validate_http(cfg, conf, e);
 }
 
 static char *
@@ -418,6 +650,11 @@ conf_free(struct conf *conf)
 		return;
 	for (i = 0; i < conf->nlisten; i++)
 		free(conf->listen[i].address);
+	free(conf->http.document_root);
+	free(conf->http.index);
+	free(conf->http.access_log);
+	free(conf->http.mime_types);
+	free(conf->http.file);
 	free(conf->mpm.module);
 	free(conf->mpm.module_dir);
 	free(conf->mpm.file);

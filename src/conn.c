@@ -160,8 +160,10 @@ conn_apply(struct conn *c, int rc)
 		return -1;
 	if (rc == PROTO_CLOSE)
 		c->flags |= CONN_CLOSING;
-	/* A peer that closed its side gets what is queued, then we close. */
-	if ((c->flags & CONN_EOF) && buf_len(&c->in) == 0)
+	/* A peer that closed its side gets what is queued, then we close;
+	 * input the handler left is an incomplete request, unless it asked to
+	 * be called again (CONN_MORE). */
+	if ((c->flags & CONN_EOF) && !(c->flags & CONN_MORE))
 		c->flags |= CONN_CLOSING;
 	return (c->flags & CONN_CLOSING) && outq_len(&c->out) == 0;
 }
@@ -173,6 +175,15 @@ conn_drain(struct conn *c)
 		return conn_apply(c, PROTO_OK);
 	c->flags |= CONN_DRAINED;
 	return conn_apply(c, c->proto->drain(c));
+}
+
+int
+conn_resume(struct conn *c)
+{
+	if (!(c->flags & CONN_MORE) || outq_len(&c->out) != 0)
+		return conn_apply(c, PROTO_OK);
+	c->flags &= ~CONN_MORE;
+	return conn_apply(c, c->proto->input(c));
 }
 
 /* How long the next poll may wait: the handler's inactivity timeout, cut
@@ -231,7 +242,7 @@ conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w)
 		if ((ev & (POLLOUT | POLLERR | POLLHUP)) && outq_len(&c->out)) {
 			if (conn_write(c) == -1 && errno != EAGAIN)
 				break;
-			if ((done = conn_apply(c, PROTO_OK)) != 0)
+			if ((done = conn_resume(c)) != 0)
 				break;
 		}
 		if ((ev & (POLLIN | POLLERR | POLLHUP)) && conn_wants_read(c)) {

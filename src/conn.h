@@ -28,6 +28,9 @@ struct sb_worker;
 #define CONN_CLOSING	0x02	/* flush output, then close */
 #define CONN_DRAINED	0x04	/* the handler was told the server drains */
 #define CONN_IDLE	0x08	/* handler: no request in flight (keep-alive) */
+#define CONN_MORE	0x10	/* handler: input left unprocessed because the
+				 * output queue is full: call input again once
+				 * the output queue is empty */
 
 struct conn {
 	int			 fd;
@@ -74,6 +77,9 @@ int	conn_wants_read(const struct conn *c);
 int	conn_apply(struct conn *c, int proto_rc);
 /* The server drains: tell the handler once. Same result as conn_apply. */
 int	conn_drain(struct conn *c);
+/* After a write: if the handler asked (CONN_MORE) and the output queue is
+ * empty, run its input again. Same result as conn_apply. */
+int	conn_resume(struct conn *c);
 
 /* What the blocking driver also watches: when fd (or -1) is readable it
  * calls check(arg), which returns 1 once the process drains. */

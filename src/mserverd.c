@@ -100,24 +100,6 @@ write_pid_file(const char *path, char *err, size_t len)
 	return 0;
 }
 
-/* Create the directory of path if it is missing (one level, like a fresh
- * checkout's run/ and logs/). */
-static int
-ensure_parent(const char *path, char *err, size_t len)
-{
-	char dir[PATH_MAX], *slash;
-
-	strlcpy_(dir, path, sizeof(dir));
-	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-		snprintf(err, len, "cannot create directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* Fork into the background. Returns in the daemon with *ready_fd set; the
  * parent waits for the daemon's verdict and exits with it. */
 static void
@@ -174,9 +156,9 @@ start(struct master_opts *opts, struct conf *conf, struct mpm_module *mpm)
 	int rc;
 
 	if (check_pid_file(conf->pid_file, err, sizeof(err)) == -1 ||
-	    ensure_parent(conf->pid_file, err, sizeof(err)) == -1 ||
-	    ensure_parent(conf->scoreboard_file, err, sizeof(err)) == -1 ||
-	    (!opts->log_stderr && (ensure_parent(conf->error_log, err, sizeof(err)) == -1 ||
+	    path_mkdir_parent(conf->pid_file, err, sizeof(err)) == -1 ||
+	    path_mkdir_parent(conf->scoreboard_file, err, sizeof(err)) == -1 ||
+	    (!opts->log_stderr && (path_mkdir_parent(conf->error_log, err, sizeof(err)) == -1 ||
 	    log_open(conf->error_log, err, sizeof(err)) == -1)) ||
 	    lst_open(&lst, conf, NULL, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mserverd: %s\n", err);

@@ -10,6 +10,7 @@
 
 static const struct proto_ops *const protocols[] = {
 	&echo_proto,
+	&http_proto,
 };
 
 int
@@ -32,7 +33,7 @@ proto_get(int id)
 const char *
 proto_names(void)
 {
-	return "echo";
+	return "echo, http";
 }
 
 int

@@ -52,5 +52,6 @@ const struct proto_ops	*proto_get(int id);
 const char		*proto_names(void);
 
 extern const struct proto_ops echo_proto;
+extern const struct proto_ops http_proto;
 
 #endif

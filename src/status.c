@@ -13,20 +13,13 @@
 
 #define MAP_MAX	(1 << 20)
 
-struct census {
-	uint64_t	connections, requests, bytes;
-	unsigned	busy, idle, procs;
-	int64_t		uptime_s;
-};
-
 static const char status_key[] =
     "\"_\" waiting for connection, \"S\" starting up, \"R\" reading, \"W\" writing,\n"
     "\"K\" keep-alive, \"C\" closing, \"L\" logging, \"G\" gracefully finishing,\n"
     "\"I\" idle cleanup, \".\" open slot with no current process";
 
-/* Copy a string field that a writer may be changing. */
-static void
-copy_field(char *dst, const char *src, size_t n)
+void
+status_copy_field(char *dst, const char *src, size_t n)
 {
 	memcpy(dst, src, n);
 	dst[n - 1] = '\0';
@@ -41,38 +34,84 @@ proc_threads(struct sb *sb, unsigned slot)
 	return n <= h->thread_limit ? n : h->thread_limit;
 }
 
-/* The map: each slot's status letters; open process slots show as many
- * '.' as the current generation would use. */
-static size_t
-build_map(struct sb *sb, char *map, size_t len, struct census *c)
+unsigned
+status_slot_letters(struct sb *sb, unsigned slot)
 {
 	struct sb_header *h = sb_header(sb);
-	unsigned i, t, cur = (unsigned)(h->threads > 0 ? h->threads : 1);
-	size_t n = 0;
+	unsigned cur = (unsigned)(h->threads > 0 ? h->threads : 1);
 
-	if (cur > h->thread_limit)
-		cur = h->thread_limit;
-	for (i = 0; i < h->server_limit; i++) {
-		struct sb_proc *p = sb_proc(sb, i);
-		unsigned nt = SB_GET(p->pid) ? proc_threads(sb, i) : cur;
-
-		c->procs += SB_GET(p->pid) != 0;
-		for (t = 0; t < nt && n + 1 < len; t++) {
-			unsigned st = SB_GET(p->pid) ? SB_GET(sb_worker(sb, i, t)->status) : SB_OPEN;
-
-			if (st < 0x20 || st > 0x7e)
-				st = '?';
-			map[n++] = (char)st;
-			c->idle += st == SB_WAITING;
-			c->busy += strchr("RWKCLGI", (int)st) != NULL;
-		}
-	}
-	map[n] = '\0';
-	return n;
+	if (SB_GET(sb_proc(sb, slot)->pid))
+		return proc_threads(sb, slot);
+	return cur <= h->thread_limit ? cur : h->thread_limit;
 }
 
+int
+status_letter(struct sb *sb, unsigned slot, unsigned thread)
+{
+	unsigned st;
+
+	if (SB_GET(sb_proc(sb, slot)->pid) == 0)
+		return SB_OPEN;
+	st = SB_GET(sb_worker(sb, slot, thread)->status);
+	return (st < 0x20 || st > 0x7e) ? '?' : (int)st;
+}
+
+/* The event MPM multiplexes connections over one thread slot whose letter
+ * tells what the loop does, not what its connections do. */
+static int
+proc_multiplexes(struct sb_proc *p)
+{
+	char mpm[sizeof(p->mpm)];
+
+	status_copy_field(mpm, p->mpm, sizeof(mpm));
+	return strcmp(mpm, "event") == 0;
+}
+
+void
+status_proc_conn_states(struct sb *sb, unsigned slot, unsigned n[SB_NCONN_STATES])
+{
+	struct sb_proc *p = sb_proc(sb, slot);
+	unsigned k, t, nt = proc_threads(sb, slot);
+	int idx, mux = proc_multiplexes(p);
+
+	for (k = 0; k < SB_NCONN_STATES; k++)
+		n[k] = mux ? SB_GET(p->by_state[k]) : 0;
+	for (t = 0; t < nt && !mux; t++)
+		if ((idx = sb_conn_idx(status_letter(sb, slot, t))) >= 0)
+			n[idx]++;
+}
+
+/* Add one live process to the census. */
 static void
-take_census(struct sb *sb, struct census *c)
+census_proc(struct sb *sb, unsigned slot, struct status_census *c)
+{
+	struct sb_proc *p = sb_proc(sb, slot);
+	unsigned k, t, nt = proc_threads(sb, slot), st = SB_GET(p->state);
+	unsigned by[SB_NCONN_STATES];
+	struct sb_totals tot;
+
+	c->procs++;
+	c->pstates[st < STATUS_NPSTATES ? st : SB_PROC_EXITING]++;
+	c->open += SB_GET(p->conns);
+	for (t = 0; t < nt; t++) {
+		int l = status_letter(sb, slot, t);
+
+		c->idle += l == SB_WAITING;
+		c->busy += strchr("RWKCLGI", l) != NULL;
+	}
+	status_proc_conn_states(sb, slot, by);
+	for (k = 0; k < SB_NCONN_STATES; k++)
+		c->conn_states[k] += by[k];
+	sb_proc_totals(sb, slot, &tot);
+	c->connections += tot.connections;
+	c->requests += tot.requests;
+	c->bytes += tot.bytes;
+	for (k = 0; k < SB_NCODES; k++)
+		c->codes[k] += tot.codes[k];
+}
+
+void
+status_census(struct sb *sb, struct status_census *c)
 {
 	struct sb_header *h = sb_header(sb);
 	unsigned i;
@@ -81,17 +120,31 @@ take_census(struct sb *sb, struct census *c)
 	c->connections = SB_GET(h->retired_connections);
 	c->requests = SB_GET(h->retired_requests);
 	c->bytes = SB_GET(h->retired_bytes);
-	for (i = 0; i < h->server_limit; i++) {
-		struct sb_totals t;
-
-		if (SB_GET(sb_proc(sb, i)->pid) == 0)
-			continue;
-		sb_proc_totals(sb, i, &t);
-		c->connections += t.connections;
-		c->requests += t.requests;
-		c->bytes += t.bytes;
-	}
+	for (i = 0; i < SB_NCODES; i++)
+		c->codes[i] = SB_GET(h->retired_codes[i]);
+	for (i = 0; i < h->server_limit; i++)
+		if (SB_GET(sb_proc(sb, i)->pid) != 0)
+			census_proc(sb, i, c);
 	c->uptime_s = (wall_ms() - h->start_ms) / 1000;
+}
+
+/* The map: each slot's status letters (mserverctl is single-threaded, so
+ * one static buffer serves). */
+static size_t
+build_map(struct sb *sb, char *map, size_t len)
+{
+	struct sb_header *h = sb_header(sb);
+	unsigned i, t;
+	size_t n = 0;
+
+	for (i = 0; i < h->server_limit; i++) {
+		unsigned nt = status_slot_letters(sb, i);
+
+		for (t = 0; t < nt && n + 1 < len; t++)
+			map[n++] = (char)status_letter(sb, i, t);
+	}
+	map[n] = '\0';
+	return n;
 }
 
 static void
@@ -119,7 +172,7 @@ print_procs_text(struct sb *sb, FILE *out)
 		if (SB_GET(p->pid) == 0)
 			continue;
 		sb_proc_totals(sb, i, &t);
-		copy_field(mpm, p->mpm, sizeof(mpm));
+		status_copy_field(mpm, p->mpm, sizeof(mpm));
 		fprintf(out, "%-5u %-8d %-4u %-8s %-9s %-6u %-10llu %-10llu %-12llu ", i,
 		    (int)SB_GET(p->pid), SB_GET(p->generation), mpm,
 		    sb_proc_state_name(SB_GET(p->state)), SB_GET(p->conns),
@@ -136,13 +189,13 @@ status_text(struct sb *sb, FILE *out)
 {
 	struct sb_header *h = sb_header(sb);
 	static char map[MAP_MAX];
-	struct census c;
+	struct status_census c;
 	size_t i, n;
 	char mpm[sizeof(h->mpm)], msg[sizeof(h->reload_msg)];
 
-	take_census(sb, &c);
-	n = build_map(sb, map, sizeof(map), &c);
-	copy_field(mpm, h->mpm, sizeof(mpm));
+	status_census(sb, &c);
+	n = build_map(sb, map, sizeof(map));
+	status_copy_field(mpm, h->mpm, sizeof(mpm));
 	fprintf(out, "mserverd %.*s (master pid %d)\n", (int)sizeof(h->version_str),
 	    h->version_str, (int)h->master_pid);
 	fprintf(out, "MPM: %s   Generation: %u   Uptime: ", mpm, SB_GET(h->generation));
@@ -156,7 +209,7 @@ status_text(struct sb *sb, FILE *out)
 	fprintf(out, "%u processes, %u busy, %u idle; %u respawned after a crash\n",
 	    c.procs, c.busy, c.idle, SB_GET(h->respawns));
 	if (SB_GET(h->reload_seq)) {
-		copy_field(msg, h->reload_msg, sizeof(msg));
+		status_copy_field(msg, h->reload_msg, sizeof(msg));
 		fprintf(out, "Last reload: %s: %s\n", h->reload_ok ? "ok" : "failed", msg);
 	}
 	if (SB_GET(h->stopping))
@@ -200,7 +253,7 @@ print_procs_json(struct sb *sb, FILE *out)
 		if (SB_GET(p->pid) == 0)
 			continue;
 		sb_proc_totals(sb, i, &t);
-		copy_field(mpm, p->mpm, sizeof(mpm));
+		status_copy_field(mpm, p->mpm, sizeof(mpm));
 		fprintf(out, "%s{\"slot\":%u,\"pid\":%d,\"generation\":%u,\"mpm\":", first ? "" : ",",
 		    i, (int)SB_GET(p->pid), SB_GET(p->generation));
 		json_str(out, mpm);
@@ -223,14 +276,14 @@ status_json(struct sb *sb, FILE *out)
 {
 	struct sb_header *h = sb_header(sb);
 	static char map[MAP_MAX];
-	struct census c;
+	struct status_census c;
 	char mpm[sizeof(h->mpm)], msg[sizeof(h->reload_msg)], ver[sizeof(h->version_str)];
 
-	take_census(sb, &c);
-	build_map(sb, map, sizeof(map), &c);
-	copy_field(mpm, h->mpm, sizeof(mpm));
-	copy_field(ver, h->version_str, sizeof(ver));
-	copy_field(msg, h->reload_msg, sizeof(msg));
+	status_census(sb, &c);
+	build_map(sb, map, sizeof(map));
+	status_copy_field(mpm, h->mpm, sizeof(mpm));
+	status_copy_field(ver, h->version_str, sizeof(ver));
+	status_copy_field(msg, h->reload_msg, sizeof(msg));
 	fprintf(out, "{\"version\":");
 	json_str(out, ver);
 	fprintf(out, ",\"master_pid\":%d,\"generation\":%u,\"mpm\":", (int)h->master_pid,

@@ -1,13 +1,47 @@
 /*
  * status: render a scoreboard as text (like apachectl status) or as one
- * JSON object. Reads only; tolerates the torn reads scoreboard.h allows.
+ * JSON object, and the census both renderers and the HTTP status pages
+ * (http_status.c) are built on. Reads only; tolerates the torn reads
+ * scoreboard.h allows. The census functions keep no state and allocate
+ * nothing, so worker threads may call them concurrently.
  */
 #ifndef MSERVER_STATUS_H
 #define MSERVER_STATUS_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-struct sb;
+#include "scoreboard.h"
+
+#define STATUS_NPSTATES	(SB_PROC_EXITING + 1)
+
+/* One pass over the scoreboard. Totals include the retired counters of
+ * processes that have exited; the rest counts live processes (pid != 0). */
+struct status_census {
+	uint64_t	connections, requests, bytes;
+	uint64_t	codes[SB_NCODES];		/* 1xx..5xx */
+	unsigned	procs;
+	unsigned	pstates[STATUS_NPSTATES];	/* processes by enum sb_proc_state */
+	unsigned	busy, idle;			/* thread letters RWKCLGI, _ */
+	unsigned	open;				/* open connections now */
+	unsigned	conn_states[SB_NCONN_STATES];	/* see status_proc_conn_states() */
+	int64_t		uptime_s;
+};
+
+void	 status_census(struct sb *sb, struct status_census *c);
+/* Letters a process slot contributes to the map: its threads, or for an
+ * empty slot as many as a process of the current generation would use. */
+unsigned status_slot_letters(struct sb *sb, unsigned slot);
+/* Letter of one of them: printable ASCII ('?' for garbage), '.' if empty. */
+int	 status_letter(struct sb *sb, unsigned slot, unsigned thread);
+/* Open connections of a live process by state (SB_CONN_STATES order): the
+ * event MPM counts them in by_state[]; a thread-per-connection MPM is
+ * counted from its thread letters. */
+void	 status_proc_conn_states(struct sb *sb, unsigned slot,
+	    unsigned n[SB_NCONN_STATES]);
+/* Copy a string field that a writer may be changing (n: its size). */
+void	 status_copy_field(char *dst, const char *src, size_t n);
 
 void	status_text(struct sb *sb, FILE *out);
 void	status_json(struct sb *sb, FILE *out);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -49,6 +51,22 @@ path_resolve(const char *dir, const char *path)
 	out[dl] = '/';
 	memcpy(out + dl + 1, path, pl + 1);
 	return out;
+}
+
+int
+path_mkdir_parent(const char *path, char *err, size_t len)
+{
+	char dir[4096], *slash;
+
+	strlcpy_(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		snprintf(err, len, "cannot create directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 size_t

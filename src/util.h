@@ -19,6 +19,10 @@ char *path_resolve(const char *dir, const char *path);
 /* Copy src into dst (size n), always NUL-terminated; returns strlen(src). */
 size_t strlcpy_(char *dst, const char *src, size_t n);
 
+/* Create the directory of path if it is missing (one level, like a fresh
+ * checkout's run/ and logs/). Returns 0, or -1 with a message in err. */
+int path_mkdir_parent(const char *path, char *err, size_t len);
+
 int fd_set_nonblock(int fd, int on);
 int fd_set_cloexec(int fd, int on);
 

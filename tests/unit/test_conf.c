@@ -360,6 +360,18 @@ test_boundaries_accepted(void)
 	conf_free(NULL);
 }
 
+/* Whether c has a listener named name serving protocol proto. */
+static bool
+find_listener(const struct conf *c, const char *name, const char *proto)
+{
+	int i;
+
+	for (i = 0; i < c->nlisten; i++)
+		if (strcmp(c->listen[i].name, name) == 0 && c->listen[i].proto == proto_find(proto))
+			return true;
+	return false;
+}
+
 /* The shipped default configuration must load (when the build says where
  * the sources are). */
 static void
@@ -368,6 +380,7 @@ test_shipped_config(void)
 	const char *src = getenv("MSERVER_SRCDIR");
 	char path[PATH_MAX];
 	struct conf *c;
+	struct stat st;
 
 	if (src == NULL) {
 		fprintf(stderr, "(MSERVER_SRCDIR unset: shipped config not checked) ");
@@ -375,9 +388,21 @@ test_shipped_config(void)
 	}
 	snprintf(path, sizeof(path), "%s/conf/mserver.conf", src);
 	c = LOAD_OK(path);
-	CU_ASSERT_EQUAL(c->nlisten, 2);
-	STR_EQ(c->mpm.module, "prefork");
+	/* echo on both loopbacks; http beside it once its lines are enabled */
+	CU_ASSERT(c->nlisten == 2 || c->nlisten == 4);
+	CU_ASSERT(find_listener(c, "127.0.0.1:7007", "echo"));
+	CU_ASSERT(find_listener(c, "[::1]:7007", "echo"));
+	if (c->nlisten == 4) {
+		CU_ASSERT(find_listener(c, "127.0.0.1:8080", "http"));
+		CU_ASSERT(find_listener(c, "[::1]:8080", "http"));
+	}
+	STR_EQ(c->mpm.module, "event");
+	CU_ASSERT_EQUAL(c->mpm.workers, 2);
 	CU_ASSERT(c->pid_file != NULL && c->pid_file[0] == '/');
+	check_at(c->http.document_root != NULL && stat(c->http.document_root, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && strlen(c->http.document_root) > 12 &&
+	    strcmp(c->http.document_root + strlen(c->http.document_root) - 12, "/conf/htdocs") == 0,
+	    __LINE__, "document_root %s must be the directory conf/htdocs", c->http.document_root);
 	conf_free(c);
 }
 
@@ -673,7 +698,7 @@ static void
 test_err_protocol(void)
 {
 	ERR("listen = (\n  { address = \"127.0.0.1\"; port = 7007; protocol = \"gopher\"; }\n);\n",
-	    2, "unknown protocol 'gopher' (known: echo)");
+	    2, "unknown protocol 'gopher' (known: echo");
 	ERR("listen = (\n  { address = \"127.0.0.1\"; port = 7007; protocol = \"ECHO\"; }\n);\n",
 	    2, "unknown protocol 'ECHO'");
 	ERR("listen = (\n  { address = \"127.0.0.1\"; port = 7007; protocol = \"\"; }\n);\n",
@@ -848,6 +873,395 @@ test_err_unreadable(void)
 }
 
 /* --------------------------------------------------------------------- */
+/* The http group */
+
+/* One http listener; its entry is at line 1 of the file. */
+#define HTTP_LISTEN \
+	"listen = ( { address = \"127.0.0.1\"; port = 8080; protocol = \"http\"; } );\n"
+
+/* Whether "http" is a known protocol yet (the handler registers it in
+ * proto.c); the checks that only apply to http listeners need it. */
+static bool
+have_http(void)
+{
+	if (proto_find("http") != -1)
+		return true;
+	fprintf(stderr, "(protocol \"http\" unknown: http listener checks skipped) ");
+	return false;
+}
+
+/* allow entry i is family/bits with the address text addr. */
+#define CIDR_IS(h, i, fam, text, nbits)	cidr_is((h), (i), (fam), (text), (nbits), __LINE__)
+
+static void
+cidr_is(const struct conf_http *h, int i, int fam, const char *text, int bits, int line)
+{
+	unsigned char want[16] = { 0 };
+	char got[INET6_ADDRSTRLEN] = "?";
+
+	CU_ASSERT_FATAL(inet_pton(fam, text, want) == 1);
+	if (i < h->nallow)
+		inet_ntop(h->allow[i].family, h->allow[i].addr, got, sizeof(got));
+	check_at(i < h->nallow && h->allow[i].family == fam && h->allow[i].bits == bits &&
+	    memcmp(h->allow[i].addr, want, 16) == 0, line,
+	    "allow[%d]: got %s/%d (family %d), want %s/%d", i, got,
+	    i < h->nallow ? h->allow[i].bits : -1, i < h->nallow ? h->allow[i].family : -1,
+	    text, bits);
+}
+
+static const char http_full_conf[] =
+	LISTEN							/* 1 */
+	"http = {\n"						/* 2 */
+	"  document_root = \"site\";\n"				/* 3 */
+	"  index = \"default.htm\";\n"				/* 4 */
+	"  access_log = \"/var/log/mserver/a.log\";\n"		/* 5 */
+	"  mime_types = \"my.types\";\n"			/* 6 */
+	"  keepalive_timeout = 0;\n"				/* 7 */
+	"  keepalive_requests = 1;\n"				/* 8 */
+	"  request_timeout = 3600;\n"				/* 9 */
+	"  max_request_line = 256;\n"				/* 10 */
+	"  max_header_size = 1048576;\n"			/* 11 */
+	"  server_tokens = false;\n"				/* 12 */
+	"  server_status = false;\n"				/* 13 */
+	"  metrics = false;\n"					/* 14 */
+	"  status_allow = [ \"10.1.2.3/8\", \"192.168.1.7\", \"fd00::/8\",\n"
+	"    \"2001:db8::1\", \"0.0.0.0/0\", \"::/0\", \"10.31.255.255/12\",\n"
+	"    \"2001:db8:ffff::/33\" ];\n"
+	"};\n";
+
+static void
+test_http_full(void)
+{
+	const char *path;
+	const struct conf_http *h;
+	struct conf *c;
+
+	mkdir_in("site");
+	put("my.types", "text/x-mine mine\n");
+	path = put("http_full.conf", http_full_conf);
+	c = LOAD_OK(path);
+	h = &c->http;
+	STR_EQ(h->document_root, join(realdir, "site"));
+	STR_EQ(h->index, "default.htm");
+	STR_EQ(h->access_log, "/var/log/mserver/a.log");
+	STR_EQ(h->mime_types, join(realdir, "my.types"));
+	CU_ASSERT_EQUAL(h->keepalive_timeout, 0);
+	CU_ASSERT_EQUAL(h->keepalive_requests, 1);
+	CU_ASSERT_EQUAL(h->request_timeout, 3600);
+	CU_ASSERT_EQUAL(h->max_request_line, 256);
+	CU_ASSERT_EQUAL(h->max_header_size, 1048576);
+	CU_ASSERT_EQUAL(h->server_tokens, false);
+	CU_ASSERT_EQUAL(h->server_status, false);
+	CU_ASSERT_EQUAL(h->metrics, false);
+	STR_EQ(h->file, path);
+	CU_ASSERT_EQUAL(h->line, 2);
+	CU_ASSERT_EQUAL_FATAL(h->nallow, 8);
+	CIDR_IS(h, 0, AF_INET, "10.0.0.0", 8);		/* host bits cleared */
+	CIDR_IS(h, 1, AF_INET, "192.168.1.7", 32);
+	CIDR_IS(h, 2, AF_INET6, "fd00::", 8);
+	CIDR_IS(h, 3, AF_INET6, "2001:db8::1", 128);
+	CIDR_IS(h, 4, AF_INET, "0.0.0.0", 0);
+	CIDR_IS(h, 5, AF_INET6, "::", 0);
+	CIDR_IS(h, 6, AF_INET, "10.16.0.0", 12);
+	CIDR_IS(h, 7, AF_INET6, "2001:db8:8000::", 33);
+	conf_free(c);
+}
+
+static void
+test_http_defaults(void)
+{
+	struct conf *c = OK(LISTEN);
+	const struct conf_http *h = &c->http;
+
+	STR_EQ(h->document_root, join(realdir, "htdocs"));
+	STR_EQ(h->index, "index.html");
+	STR_EQ(h->access_log, join(realdir, "logs/access.log"));
+	STR_EQ(h->mime_types, "/etc/mime.types");
+	CU_ASSERT_EQUAL(h->keepalive_timeout, 5);
+	CU_ASSERT_EQUAL(h->keepalive_requests, 1000);
+	CU_ASSERT_EQUAL(h->request_timeout, 10);
+	CU_ASSERT_EQUAL(h->max_request_line, 8192);
+	CU_ASSERT_EQUAL(h->max_header_size, 16384);
+	CU_ASSERT_EQUAL(h->server_tokens, true);
+	CU_ASSERT_EQUAL(h->server_status, true);
+	CU_ASSERT_EQUAL(h->metrics, true);
+	STR_EQ(h->file, join(tmpdir, "ok.conf"));
+	CU_ASSERT_EQUAL(h->line, 0);
+	CU_ASSERT_EQUAL_FATAL(h->nallow, 2);
+	CIDR_IS(h, 0, AF_INET, "127.0.0.1", 32);
+	CIDR_IS(h, 1, AF_INET6, "::1", 128);
+	conf_free(c);
+
+	/* an empty group: the defaults, and the group's line */
+	c = OK(LISTEN "\nhttp = { };\n");
+	STR_EQ(c->http.index, "index.html");
+	CU_ASSERT_EQUAL(c->http.keepalive_timeout, 5);
+	CU_ASSERT_EQUAL(c->http.nallow, 2);
+	CU_ASSERT_EQUAL(c->http.line, 3);
+	conf_free(c);
+}
+
+/* The other ends of the ranges, int64 literals, "off", an empty
+ * status_allow and a list instead of an array. */
+static void
+test_http_values(void)
+{
+	struct conf *c = OK(LISTEN
+	    "http = { keepalive_timeout = 3600; keepalive_requests = 1000000L;\n"
+	    "  request_timeout = 1; max_request_line = 1048576; max_header_size = 256;\n"
+	    "  access_log = \"off\"; status_allow = [ ]; index = \".index.html\"; };\n");
+
+	CU_ASSERT_EQUAL(c->http.keepalive_timeout, 3600);
+	CU_ASSERT_EQUAL(c->http.keepalive_requests, 1000000);
+	CU_ASSERT_EQUAL(c->http.request_timeout, 1);
+	CU_ASSERT_EQUAL(c->http.max_request_line, 1048576);
+	CU_ASSERT_EQUAL(c->http.max_header_size, 256);
+	CU_ASSERT_PTR_NULL(c->http.access_log);
+	CU_ASSERT_EQUAL(c->http.nallow, 0);
+	STR_EQ(c->http.index, ".index.html");
+	conf_free(c);
+
+	/* "off" exactly: any other spelling is a file name */
+	c = OK(LISTEN "http = { access_log = \"./off\"; };\n");
+	STR_EQ(c->http.access_log, join(realdir, "./off"));
+	conf_free(c);
+	c = OK(LISTEN "http = { access_log = \"OFF\"; status_allow = ( \"::1\", \"127.0.0.0/8\" ); };\n");
+	STR_EQ(c->http.access_log, join(realdir, "OFF"));
+	CU_ASSERT_EQUAL(c->http.nallow, 2);
+	CIDR_IS(&c->http, 0, AF_INET6, "::1", 128);
+	CIDR_IS(&c->http, 1, AF_INET, "127.0.0.0", 8);
+	conf_free(c);
+}
+
+/* An http group in an included file records that file. */
+static void
+test_http_include(void)
+{
+	char err[1024] = "";
+	struct conf *c;
+
+	put("http_part.conf", "# part\nhttp = {\n  index = \"i.html\";\n};\n");
+	c = LOAD_OK(put("http_inc.conf", LISTEN "@include \"http_part.conf\"\n"));
+	STR_EQ(c->http.index, "i.html");
+	check_at(c->http.file != NULL && strstr(c->http.file, "http_part.conf") != NULL,
+	    __LINE__, "http.file: got %s", c->http.file ? c->http.file : "(null)");
+	CU_ASSERT_EQUAL(c->http.line, 2);
+	conf_free(c);
+	put("http_part_bad.conf", "http = {\n  index = 5;\n};\n");
+	c = conf_load(put("http_inc_bad.conf", LISTEN "@include \"http_part_bad.conf\"\n"),
+	    err, sizeof(err));
+	CU_ASSERT_PTR_NULL(c);
+	check_at(strstr(err, "http_part_bad.conf:2: 'index' must be a string") != NULL, __LINE__,
+	    "want \"...http_part_bad.conf:2: 'index' must be a string...\", got \"%s\"", err);
+}
+
+static void
+test_http_err_types(void)
+{
+	ERR(LISTEN "http = 5;\n", 2, "'http' must be a group { ... }");
+	ERR(LISTEN "http = ( 1 );\n", 2, "'http' must be a group");
+	ERR(LISTEN "http = {\n  keepalive_timeout = \"5\";\n};\n", 3,
+	    "'keepalive_timeout' must be an integer, not a string");
+	ERR(LISTEN "http = {\n  keepalive_requests = 1.0;\n};\n", 3,
+	    "'keepalive_requests' must be an integer, not a number");
+	ERR(LISTEN "http = {\n  request_timeout = true;\n};\n", 3,
+	    "'request_timeout' must be an integer, not a boolean");
+	ERR(LISTEN "http = {\n  max_request_line = \"8k\";\n};\n", 3,
+	    "'max_request_line' must be an integer, not a string");
+	ERR(LISTEN "http = {\n  max_header_size = [ 1 ];\n};\n", 3,
+	    "'max_header_size' must be an integer, not an array");
+	ERR(LISTEN "http = {\n  server_tokens = 1;\n};\n", 3,
+	    "'server_tokens' must be a boolean, not an integer");
+	ERR(LISTEN "http = {\n  server_status = \"on\";\n};\n", 3,
+	    "'server_status' must be a boolean, not a string");
+	ERR(LISTEN "http = {\n  metrics = { };\n};\n", 3, "'metrics' must be a boolean, not a group");
+	ERR(LISTEN "http = {\n  document_root = true;\n};\n", 3,
+	    "'document_root' must be a string, not a boolean");
+	ERR(LISTEN "http = {\n  index = 5;\n};\n", 3, "'index' must be a string, not an integer");
+	ERR(LISTEN "http = {\n  access_log = [ \"a\" ];\n};\n", 3,
+	    "'access_log' must be a string, not an array");
+	ERR(LISTEN "http = {\n  mime_types = 1.5;\n};\n", 3, "'mime_types' must be a string, not a number");
+	ERR(LISTEN "http = {\n  status_allow = \"127.0.0.1\";\n};\n", 3,
+	    "'status_allow' must be an array [ \"ADDRESS[/BITS]\", ... ], not a string");
+	ERR(LISTEN "http = {\n  status_allow = { a = 1; };\n};\n", 3,
+	    "'status_allow' must be an array");
+	ERR(LISTEN "http = {\n  status_allow = [ 1, 2 ];\n};\n", 3,
+	    "each 'status_allow' entry must be a string, not an integer");
+	ERR(LISTEN "http = {\n  status_allow = (\n    \"::1\",\n    true,\n    \"127.0.0.1\" );\n};\n", 5,
+	    "each 'status_allow' entry must be a string, not a boolean");
+}
+
+static void
+test_http_err_ranges(void)
+{
+	static const struct { const char *key; long long lo, hi; } keys[] = {
+		{ "keepalive_timeout", 0, 3600 },
+		{ "keepalive_requests", 1, 1000000 },
+		{ "request_timeout", 1, 3600 },
+		{ "max_request_line", 256, 1048576 },
+		{ "max_header_size", 256, 1048576 },
+	};
+	char text[512], msg[256];
+	size_t i;
+	int j;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (j = 0; j < 3; j++) {
+			long long v = j == 0 ? keys[i].lo - 1 : j == 1 ? keys[i].hi + 1 : 4294967296LL + keys[i].lo;
+
+			snprintf(text, sizeof(text), LISTEN "http = {\n  %s = %lldL;\n};\n", keys[i].key, v);
+			snprintf(msg, sizeof(msg), "'%s' = %lld is out of range [%lld, %lld]",
+			    keys[i].key, v, keys[i].lo, keys[i].hi);
+			ERR(text, 3, msg);
+		}
+}
+
+static void
+test_http_err_strings(void)
+{
+	ERR(LISTEN "http = {\n  document_root = \"\";\n};\n", 3, "'document_root' must not be empty");
+	ERR(LISTEN "http = {\n  index = \"\";\n};\n", 3, "'index' must not be empty");
+	ERR(LISTEN "http = {\n  access_log = \"\";\n};\n", 3, "'access_log' must not be empty");
+	ERR(LISTEN "http = {\n  mime_types = \"\";\n};\n", 3, "'mime_types' must not be empty");
+	ERR(LISTEN "http = {\n  index = \"a/index.html\";\n};\n", 3,
+	    "'index' must be a file name, without '/'");
+	ERR(LISTEN "http = {\n  index = \"/index.html\";\n};\n", 3, "'index' must be a file name");
+	ERR(LISTEN "http = {\n  index = \"index.html/\";\n};\n", 3, "'index' must be a file name");
+	ERR(LISTEN "http = {\n  index = \".\";\n};\n", 3, "'index' must be a file name");
+	ERR(LISTEN "http = {\n  index = \"..\";\n};\n", 3, "'index' must be a file name");
+}
+
+static void
+test_http_err_unknown_key(void)
+{
+	ERR(LISTEN "http = {\n  index = \"i.html\";\n  root = \"x\";\n};\n", 4, "unknown key 'root'");
+	ERR(LISTEN "http = {\n  Index = \"i.html\";\n};\n", 3, "unknown key 'Index'");
+	ERR(LISTEN "http = {\n  keepalive = 5;\n};\n", 3, "unknown key 'keepalive'");
+	/* listen keys do not belong in http, nor http keys at the top */
+	ERR(LISTEN "http = {\n  port = 80;\n};\n", 3, "unknown key 'port'");
+	ERR(LISTEN "\ndocument_root = \"htdocs\";\n", 3, "unknown key 'document_root'");
+}
+
+static void
+test_http_err_cidr(void)
+{
+	static const char *const bad[] = {
+		"10.0.0.0/33", "::1/129", "1.2.3", "10.0.0.0/", "/8", "10.0.0.0/8x",
+		"localhost", "fd00::/-1", "", " 127.0.0.1", "127.0.0.1 ", "10.0.0.0/8/8",
+		"1.2.3.4.5", "::1/+8", "10.0.0.0/1234", "256.0.0.1", "fe80::1%lo",
+		"10.0.0.0/ 8", "::ffff:1.2.3.4.5", "[::1]", "1:2:3:4:5:6:7:8:9",
+		"127.0.0.1/99999999999999999999",
+	};
+	char text[2048], msg[256];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), LISTEN "http = {\n  status_allow = [ \"::1\", \"%s\" ];\n};\n",
+		    bad[i]);
+		snprintf(msg, sizeof(msg), "'status_allow' entry '%s' is not an address or prefix", bad[i]);
+		ERR(text, 3, msg);
+	}
+	/* the line of the entry at fault */
+	ERR(LISTEN "http = {\n  status_allow = [\n    \"127.0.0.1\",\n    \"10.0.0.300\",\n"
+	    "    \"::1\"\n  ];\n};\n", 5, "'status_allow' entry '10.0.0.300'");
+	/* at most CONF_MAX_ALLOW entries */
+	n = snprintf(text, sizeof(text), LISTEN "http = {\n  status_allow = [ \"10.0.0.0\"");
+	for (i = 1; i < CONF_MAX_ALLOW; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, ", \"10.0.0.%zu\"", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, " ];\n};\n");
+	conf_free(OK(text));
+	snprintf(text + n, sizeof(text) - (size_t)n, ", \"::1\" ];\n};\n");
+	ERR(text, 3, "'status_allow' has 33 entries (at most 32)");
+}
+
+/* A configured mime.types must be a readable file (whatever the
+ * listeners); the default may be missing. */
+static void
+test_http_mime_types(void)
+{
+	struct conf *c;
+	char want[PATH_MAX + 64];
+
+	snprintf(want, sizeof(want), "cannot read mime_types %s: No such file or directory",
+	    join(realdir, "nope.types"));
+	ERR(LISTEN "http = {\n  index = \"i.html\";\n  mime_types = \"nope.types\";\n};\n", 4, want);
+	ERR(LISTEN "http = {\n  mime_types = \"/nonexistent/mime.types\";\n};\n", 3,
+	    "cannot read mime_types /nonexistent/mime.types");
+	mkdir_in("types.d");
+	snprintf(want, sizeof(want), "mime_types %s is not a regular file", join(realdir, "types.d"));
+	ERR(LISTEN "http = {\n  mime_types = \"types.d\";\n};\n", 3, want);
+
+	put("ok.types", "text/x-a a\n");
+	c = OK(LISTEN "http = { mime_types = \"ok.types\"; };\n");
+	STR_EQ(c->http.mime_types, join(realdir, "ok.types"));
+	conf_free(c);
+	if (access("/etc/mime.types", R_OK) == 0) {
+		c = OK(LISTEN "http = { mime_types = \"/etc/mime.types\"; };\n");
+		conf_free(c);
+	}
+	if (geteuid() != 0) {
+		CU_ASSERT_FATAL(chmod(join(tmpdir, "ok.types"), 0) == 0);
+		ERR(LISTEN "http = {\n  mime_types = \"ok.types\";\n};\n", 3,
+		    "cannot read mime_types");
+	}
+}
+
+/* The document root must exist, be a directory and be searchable, but
+ * only when some listener serves http. */
+static void
+test_http_document_root(void)
+{
+	const char *path;
+	char want[PATH_MAX + 64];
+	struct conf *c;
+
+	mkdir_in("dr");
+	/* no http listener: never checked */
+	c = OK(LISTEN "http = { document_root = \"no-such-dir\"; };\n");
+	STR_EQ(c->http.document_root, join(realdir, "no-such-dir"));
+	conf_free(c);
+	conf_free(LOAD_OK(put("dr/echo.conf", LISTEN)));		/* no htdocs there */
+	if (!have_http())
+		return;
+
+	snprintf(want, sizeof(want), "document_root %s: No such file or directory",
+	    join(realdir, "no-such-dir"));
+	ERR(HTTP_LISTEN "http = {\n  index = \"i.html\";\n  document_root = \"no-such-dir\";\n};\n",
+	    4, want);
+	put("plain-file", "x");
+	snprintf(want, sizeof(want), "document_root %s is not a directory", join(realdir, "plain-file"));
+	ERR(HTTP_LISTEN "http = {\n  document_root = \"plain-file\";\n};\n", 3, want);
+
+	/* the default: at the http group, else at the first http listener */
+	snprintf(want, sizeof(want), "document_root %s/dr/htdocs: No such file or directory", realdir);
+	path = put("dr/a.conf", "\nhttp = {\n  index = \"i.html\";\n};\n" HTTP_LISTEN);
+	err_path(path, NULL, 2, want, __LINE__);
+	path = put("dr/b.conf", "timeout = 5;\nlisten = (\n"
+	    "  { address = \"127.0.0.1\"; port = 7007; protocol = \"echo\"; },\n"
+	    "  { address = \"127.0.0.1\"; port = 8080; protocol = \"http\"; },\n"
+	    "  { address = \"::1\"; port = 8080; protocol = \"http\"; }\n);\n");
+	err_path(path, NULL, 4, want, __LINE__);
+	path = put("dr/c.conf", "\nlisten = { address = \"::1\"; port = 8080; protocol = \"http\"; };\n");
+	err_path(path, NULL, 2, want, __LINE__);
+
+	/* once it exists, all of these load */
+	mkdir_in("dr/htdocs");
+	c = LOAD_OK(join(tmpdir, "dr/b.conf"));
+	STR_EQ(c->http.document_root, join(realdir, "dr/htdocs"));
+	CU_ASSERT_EQUAL(c->listen[1].proto, proto_find("http"));
+	conf_free(c);
+	conf_free(LOAD_OK(join(tmpdir, "dr/a.conf")));
+	conf_free(LOAD_OK(join(tmpdir, "dr/c.conf")));
+
+	if (geteuid() != 0) {
+		CU_ASSERT_FATAL(chmod(join(tmpdir, "dr/htdocs"), 0600) == 0);
+		err_path(join(tmpdir, "dr/c.conf"), NULL, 2, "is not searchable: Permission denied",
+		    __LINE__);
+	}
+}
+
+/* --------------------------------------------------------------------- */
 /* conf_locate() */
 
 static void
@@ -961,6 +1375,17 @@ main(void)
 		{ "error: nonexistent file", test_err_nonexistent_file },
 		{ "error: directory as config file", test_err_directory },
 		{ "error: unreadable file", test_err_unreadable },
+		{ "http: every key", test_http_full },
+		{ "http: defaults", test_http_defaults },
+		{ "http: range ends, off, empty allow", test_http_values },
+		{ "http: in an included file", test_http_include },
+		{ "http error: types", test_http_err_types },
+		{ "http error: ranges", test_http_err_ranges },
+		{ "http error: strings", test_http_err_strings },
+		{ "http error: unknown keys", test_http_err_unknown_key },
+		{ "http error: status_allow entries", test_http_err_cidr },
+		{ "http: mime_types", test_http_mime_types },
+		{ "http: document_root", test_http_document_root },
 		{ "conf_locate: valid", test_locate_valid },
 		{ "conf_locate: validation error", test_locate_invalid },
 		{ "conf_locate: syntax error, missing", test_locate_syntax_error },
