@@ -3,7 +3,7 @@
 # missing (apt-get as root; sudo if available otherwise).
 set -e
 pkgs="build-essential autoconf automake libtool pkg-config libconfig-dev
-libjemalloc-dev libcunit1-dev python3 curl netcat-openbsd"
+libjemalloc-dev libcunit1-dev python3 curl netcat-openbsd clang"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

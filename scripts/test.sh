@@ -1,7 +1,9 @@
 #!/bin/sh
 # The whole test suite: install what is missing, build, and run `make check`
 # twice -- a normal build and an --enable-sanitizers (ASan+UBSan) build --
-# then `make distcheck`. Build trees go under build-test/.
+# then the HTTP parser under libFuzzer for FUZZ_SECONDS (default 60), then
+# `make distcheck`. Build trees go under build-test/. SKIP_FUZZ=1 and
+# SKIP_DISTCHECK=1 skip those steps.
 set -e
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -14,7 +16,7 @@ fi
 jobs=${JOBS:-2}
 summary=""
 failed=0
-dist_failed=0
+other_failed=0
 
 run_tree() {	# name, configure args...
 	name=$1; shift
@@ -31,17 +33,35 @@ run_tree() {	# name, configure args...
 
 run_tree plain
 run_tree sanitizers --enable-sanitizers
+# The HTTP parser under libFuzzer, briefly (FUZZ_SECONDS, default 60).
+fuzz_tree() {
+	mkdir -p build-test/fuzz
+	if (cd build-test/fuzz && "$top/configure" -q CC=clang --enable-sanitizers --enable-fuzzing &&
+	    make -j"$jobs" tests/fuzz/fuzz_http_parse >/dev/null &&
+	    mkdir -p corpus && cp "$top"/tests/fuzz/corpus/http/* corpus/ &&
+	    ./tests/fuzz/fuzz_http_parse -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 corpus \
+	    > fuzz.log 2>&1); then
+		summary="$summary\nfuzz: ok ($(grep -o 'stat::number_of_executed_units: *[0-9]*' build-test/fuzz/fuzz.log | grep -o '[0-9]*$') runs)"
+	else
+		summary="$summary\nfuzz: FAILED"
+		failed=$((failed + 1))
+		other_failed=$((other_failed + 1))
+		tail -50 build-test/fuzz/fuzz.log || true
+	fi
+}
+[ -n "$SKIP_FUZZ" ] || fuzz_tree
+
 if [ -z "$SKIP_DISTCHECK" ]; then
 	if (cd build-test/plain && make -j"$jobs" distcheck >/dev/null); then
 		summary="$summary\ndistcheck: ok"
 	else
 		summary="$summary\ndistcheck: FAILED"
 		failed=$((failed + 1))
-		dist_failed=1
+		other_failed=1
 	fi
 fi
 # One closing line over both trees: test programs passed and failed.
 count() { sed -n "s/^# $1: *//p" build-test/*/test-suite.log 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
 printf "$summary\n"
-echo "$(count PASS) passed, $(( $(count FAIL) + $(count ERROR) + dist_failed )) failed, $(count SKIP) skipped"
+echo "$(count PASS) passed, $(( $(count FAIL) + $(count ERROR) + other_failed )) failed, $(count SKIP) skipped"
 exit $failed
