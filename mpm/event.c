@@ -15,16 +15,41 @@
  * the listener's queue, a process ahead of its least loaded peer
  * re-registers its listeners to go to the back of that queue.
  *
+ * Timers. The handler sets two per connection (conn.h): an inactivity
+ * timeout c->timeout_ms (0: the server's `timeout`) and an absolute
+ * deadline c->deadline_ms (0: none); they are re-read after every handler
+ * call. Inactivity uses one FIFO list per distinct duration, as in
+ * Apache's event MPM: all members of a list share its duration, so a list
+ * in last-activity order is also in expiry order; touching is a move to
+ * the tail and expiry looks at each head only. Handlers use a few
+ * durations (keep-alive, request, I/O), so EV_NQUEUES lists are made on
+ * demand and reused once empty; a connection whose duration finds no free
+ * list goes to an unsorted overflow list and is timed through the heap
+ * below instead (correct, O(log n) per touch; not expected in practice).
+ * Deadlines are rare (only while a request head is incomplete) and
+ * arbitrary absolute times (a handler may set or extend them as it likes),
+ * so they live in a binary min-heap: O(log n) to set, move or drop, O(1)
+ * to find the earliest, no assumption on their order; a sorted list would
+ * cost O(n) per insertion unless every deadline were "now + one constant".
+ * The heap's array holds only connections with a deadline (16 bytes
+ * each); a connection pays 4 bytes for its heap index.
+ *
  * Invariants:
  *   - A connection's epoll interest is exactly ev_conn_want(): EPOLLIN
  *     while conn_wants_read(), EPOLLOUT while output is pending. It is
- *     brought up to date by ev_conn_settle(), the one exit of every step.
+ *     brought up to date by ev_conn_settle(), the one exit of every step,
+ *     which also re-reads the handler's timers (ev_timer_set()).
  *   - The shared read buffer is lent to a connection only inside
  *     ev_conn_read(), and only while that connection's input is empty; it
  *     is always taken back before the function returns.
- *   - Every open connection is on the timeout list, least recently active
- *     first; all share conf->timeout, so touching is a move to the tail and
- *     expiry pops from the head (O(1), no scan).
+ *   - Every open connection is on exactly one list, tq[ec->q]. On list
+ *     q < EV_NQUEUES, ec->tmo == tq[q].ms and members are in `last` order,
+ *     least recently active first (`last` only ever becomes ev->now, and
+ *     then the member moves to the tail). A changed duration counts from
+ *     the step that set it. No two lists share a duration.
+ *   - After ev_conn_settle(), a connection is in the heap (hidx >= 0) iff
+ *     it has a deadline or is on the overflow list, keyed by the earlier
+ *     of its deadline and (overflow only) last + tmo.
  *   - Connections are freed only by ev_conn_close(); nothing that runs
  *     while a batch of epoll events is being dispatched closes a connection
  *     other than the one the event is for (drain and expiry run after the
@@ -37,6 +62,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +84,9 @@
 #define EV_TICK_MS	1000		/* heartbeat period */
 #define EV_PAUSE_MS	500		/* no accept for this long after EMFILE */
 #define EV_RBUF_SIZE	(64 * 1024)	/* the shared read buffer */
+#define EV_NQUEUES	8		/* inactivity durations with a FIFO each */
+#define EV_QOVER	EV_NQUEUES	/* tq[] index of the overflow list */
+#define EV_HEAP_MIN	64		/* first size of the deadline heap */
 
 enum ev_kind { EV_LISTENER, EV_SIGNAL, EV_CONN };
 
@@ -70,19 +99,40 @@ struct ev_src {
 struct ev_conn {
 	struct ev_src	 src;		/* first: data.ptr points here */
 	struct conn	 c;
-	struct ev_conn	*prev, *next;	/* the timeout list */
+	struct ev_conn	*prev, *next;	/* list tq[q] */
 	int64_t		 last;		/* last I/O progress, monotonic ms */
+	int		 tmo;		/* inactivity timeout in force, ms */
+	int		 hidx;		/* index in the deadline heap, or -1 */
 	uint32_t	 events;	/* interest registered with epoll */
 	unsigned	 registered:1;
 	unsigned	 full:1;	/* the socket refused output: wait EPOLLOUT */
-	int		 sidx;		/* by_state[] index counted, or -1 */
+	unsigned	 q:4;		/* the list it is on: tq[q] */
+	signed int	 sidx:8;	/* by_state[] index counted, or -1 */
+};
+
+/* Connections in last-activity order; all share ms (except EV_QOVER). */
+struct ev_tq {
+	int		 ms;
+	struct ev_conn	*head, *tail;
+};
+
+struct ev_hent {
+	int64_t		 due;		/* monotonic ms */
+	struct ev_conn	*ec;
+};
+
+/* Binary min-heap on due; h[i].ec->hidx == i. */
+struct ev_heap {
+	struct ev_hent	*h;
+	unsigned	 n, cap;
 };
 
 struct ev_stats {
 	uint64_t	 wakeups;	/* listener events dispatched */
 	uint64_t	 empty;		/* of those, with nothing to accept */
 	uint64_t	 accepts;
-	uint64_t	 timeouts;
+	uint64_t	 timeouts;	/* inactivity */
+	uint64_t	 deadlines;
 };
 
 struct ev_loop {
@@ -92,9 +142,10 @@ struct ev_loop {
 	int			 ep;
 	char			*rbuf;		/* shared read buffer */
 	int64_t			 now;		/* monotonic ms, once per wake-up */
-	int64_t			 timeout_ms;
+	int			 timeout_ms;	/* conf->timeout: the default */
 	unsigned		 nconns, max_conns;
-	struct ev_conn		*head, *tail;	/* least recently active first */
+	struct ev_tq		 tq[EV_NQUEUES + 1];	/* + the overflow list */
+	struct ev_heap		 heap;		/* deadlines (and overflow) */
 	struct ev_src		 lsn[CONF_MAX_LISTEN];
 	struct ev_src		 sig;
 	int			 listening;	/* listeners are in the epoll set */
@@ -106,43 +157,200 @@ struct ev_loop {
 
 static void	ev_accept_update(struct ev_loop *);
 
-/* ---- the timeout list ---------------------------------------------- */
+/* ---- inactivity lists ---------------------------------------------- */
 
 static void
-ev_list_append(struct ev_loop *ev, struct ev_conn *ec)
+ev_list_append(struct ev_tq *tq, struct ev_conn *ec)
 {
-	ec->prev = ev->tail;
+	ec->prev = tq->tail;
 	ec->next = NULL;
-	if (ev->tail != NULL)
-		ev->tail->next = ec;
+	if (tq->tail != NULL)
+		tq->tail->next = ec;
 	else
-		ev->head = ec;
-	ev->tail = ec;
+		tq->head = ec;
+	tq->tail = ec;
 }
 
 static void
-ev_list_remove(struct ev_loop *ev, struct ev_conn *ec)
+ev_list_remove(struct ev_tq *tq, struct ev_conn *ec)
 {
 	if (ec->prev != NULL)
 		ec->prev->next = ec->next;
 	else
-		ev->head = ec->next;
+		tq->head = ec->next;
 	if (ec->next != NULL)
 		ec->next->prev = ec->prev;
 	else
-		ev->tail = ec->prev;
+		tq->tail = ec->prev;
 	ec->prev = ec->next = NULL;
+}
+
+/* The list for duration ms: the one that has it, else an empty one taken
+ * over, else the overflow list. At most EV_NQUEUES steps. */
+static unsigned
+ev_tq_for(struct ev_loop *ev, int ms)
+{
+	unsigned i, spare = EV_QOVER;
+
+	for (i = 0; i < EV_NQUEUES; i++) {
+		if (ev->tq[i].ms == ms)
+			return i;
+		if (ev->tq[i].head == NULL && spare == EV_QOVER)
+			spare = i;
+	}
+	if (spare != EV_QOVER)
+		ev->tq[spare].ms = ms;
+	return spare;
+}
+
+/* Put ec, on no list yet, on the list of duration ms, as its newest. */
+static void
+ev_tq_enter(struct ev_loop *ev, struct ev_conn *ec, int ms)
+{
+	ec->tmo = ms;
+	ec->q = ev_tq_for(ev, ms);
+	ec->last = ev->now;
+	ev_list_append(&ev->tq[ec->q], ec);
 }
 
 /* The connection made progress: it becomes the most recently active. */
 static void
 ev_touch(struct ev_loop *ev, struct ev_conn *ec)
 {
+	struct ev_tq *tq = &ev->tq[ec->q];
+
 	ec->last = ev->now;
-	if (ev->tail == ec)
+	if (tq->tail == ec)
 		return;
-	ev_list_remove(ev, ec);
-	ev_list_append(ev, ec);
+	ev_list_remove(tq, ec);
+	ev_list_append(tq, ec);
+}
+
+/* ---- the deadline heap --------------------------------------------- */
+
+static void
+ev_heap_place(struct ev_heap *hp, unsigned i, struct ev_hent e)
+{
+	hp->h[i] = e;
+	e.ec->hidx = (int)i;
+}
+
+static void
+ev_heap_up(struct ev_heap *hp, unsigned i)
+{
+	struct ev_hent e = hp->h[i];
+
+	while (i > 0 && hp->h[(i - 1) / 2].due > e.due) {
+		ev_heap_place(hp, i, hp->h[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	ev_heap_place(hp, i, e);
+}
+
+static void
+ev_heap_down(struct ev_heap *hp, unsigned i)
+{
+	struct ev_hent e = hp->h[i];
+	unsigned k;
+
+	while ((k = 2 * i + 1) < hp->n) {
+		if (k + 1 < hp->n && hp->h[k + 1].due < hp->h[k].due)
+			k++;
+		if (e.due <= hp->h[k].due)
+			break;
+		ev_heap_place(hp, i, hp->h[k]);
+		i = k;
+	}
+	ev_heap_place(hp, i, e);
+}
+
+/* Restore the heap after h[i] changed. */
+static void
+ev_heap_fix(struct ev_heap *hp, unsigned i)
+{
+	if (i > 0 && hp->h[(i - 1) / 2].due > hp->h[i].due)
+		ev_heap_up(hp, i);
+	else
+		ev_heap_down(hp, i);
+}
+
+static void
+ev_heap_del(struct ev_heap *hp, struct ev_conn *ec)
+{
+	unsigned i = (unsigned)ec->hidx;
+
+	ec->hidx = -1;
+	if (i == --hp->n)
+		return;
+	ev_heap_place(hp, i, hp->h[hp->n]);
+	ev_heap_fix(hp, i);
+}
+
+static int
+ev_heap_grow(struct ev_heap *hp)
+{
+	unsigned cap = hp->cap ? 2 * hp->cap : EV_HEAP_MIN;
+	struct ev_hent *h = realloc(hp->h, cap * sizeof(*h));
+
+	if (h == NULL)
+		return -1;
+	hp->h = h;
+	hp->cap = cap;
+	return 0;
+}
+
+/* File ec under due (0: take it out). Returns 0, or -1 out of memory. */
+static int
+ev_heap_set(struct ev_heap *hp, struct ev_conn *ec, int64_t due)
+{
+	unsigned i;
+
+	if (due == 0) {
+		if (ec->hidx >= 0)
+			ev_heap_del(hp, ec);
+		return 0;
+	}
+	if (ec->hidx >= 0)
+		i = (unsigned)ec->hidx;
+	else if (hp->n < hp->cap || ev_heap_grow(hp) == 0)
+		i = hp->n++;
+	else
+		return -1;
+	ev_heap_place(hp, i, (struct ev_hent){ .due = due, .ec = ec });
+	ev_heap_fix(hp, i);
+	return 0;
+}
+
+/* ---- the handler's timers ------------------------------------------ */
+
+/* When the heap must act on ec: its deadline, or for a connection on the
+ * overflow list its inactivity expiry if earlier; 0 for never. */
+static int64_t
+ev_conn_due(const struct ev_conn *ec)
+{
+	int64_t due = ec->c.deadline_ms;
+
+	if (ec->q == EV_QOVER && (due == 0 || ec->last + ec->tmo < due))
+		due = ec->last + ec->tmo;
+	return due;
+}
+
+/* Re-read the timers the handler may just have changed: move to the list
+ * of a new duration, re-file the deadline. Returns 0, or -1 (no memory). */
+static int
+ev_timer_set(struct ev_loop *ev, struct ev_conn *ec)
+{
+	int ms = conn_timeout_ms(&ec->c, ev->timeout_ms);
+
+	if (ms != ec->tmo) {
+		ev_list_remove(&ev->tq[ec->q], ec);
+		ev_tq_enter(ev, ec, ms);
+	}
+	if (ev_heap_set(&ev->heap, ec, ev_conn_due(ec)) == -1) {
+		log_warnx("out of memory: closing %s", ec->c.peer);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- scoreboard ---------------------------------------------------- */
@@ -213,7 +421,9 @@ ev_conn_interest(struct ev_loop *ev, struct ev_conn *ec)
 static void
 ev_conn_close(struct ev_loop *ev, struct ev_conn *ec)
 {
-	ev_list_remove(ev, ec);
+	ev_list_remove(&ev->tq[ec->q], ec);
+	if (ec->hidx >= 0)
+		ev_heap_del(&ev->heap, ec);
 	ev_account(ev, ec, -1);
 	conn_free(&ec->c);	/* closing the only reference leaves the epoll set */
 	free(ec);
@@ -221,23 +431,29 @@ ev_conn_close(struct ev_loop *ev, struct ev_conn *ec)
 	ev_accept_update(ev);
 }
 
-/* Write what the socket takes. Returns conn_apply()'s verdict, or -1. */
+/* Write what the socket takes; once the queue is empty a handler that
+ * asked (CONN_MORE) gets the input it left. Returns conn_apply()'s verdict,
+ * or -1. */
 static int
 ev_conn_write(struct ev_loop *ev, struct ev_conn *ec)
 {
 	struct conn *c = &ec->c;
 	ssize_t n = conn_write(c);
+	int done;
 
 	if (n == -1 && errno != EAGAIN)
 		return -1;
 	if (n > 0)
 		ev_touch(ev, ec);
 	ec->full = outq_len(&c->out) > 0;
-	return conn_apply(c, PROTO_OK);
+	done = conn_resume(c);
+	if (buf_len(&c->in) == 0)
+		buf_free(&c->in);	/* an idle connection keeps no input memory */
+	return done;
 }
 
 /* After every step: close a finished connection, push out what is queued,
- * and bring epoll interest and scoreboard up to date. done is what
+ * and bring epoll interest, timers and scoreboard up to date. done is what
  * conn_apply() said (1 finished, -1 abort, 0 goes on). */
 static void
 ev_conn_settle(struct ev_loop *ev, struct ev_conn *ec, int done)
@@ -251,7 +467,7 @@ ev_conn_settle(struct ev_loop *ev, struct ev_conn *ec, int done)
 	 * a handler that will not consume): nothing would ever wake it. */
 	if (done == 0 && ev_conn_want(c) == 0)
 		done = -1;
-	if (done != 0 || ev_conn_interest(ev, ec) == -1) {
+	if (done != 0 || ev_conn_interest(ev, ec) == -1 || ev_timer_set(ev, ec) == -1) {
 		ev_conn_close(ev, ec);
 		return;
 	}
@@ -357,7 +573,10 @@ ev_accept_update(struct ev_loop *ev)
 }
 
 /* Out of descriptors or memory: leave the connections in the backlog (or
- * to other processes) for a while instead of spinning on the listener. */
+ * to other processes) for a while instead of spinning on the listener.
+ * Nothing accepts until the pause ends (ev_dispatch() skips listener
+ * events once they left the set), so child_accept() logs one failure per
+ * pause. */
 static void
 ev_accept_pause(struct ev_loop *ev)
 {
@@ -380,12 +599,12 @@ ev_conn_open(struct ev_loop *ev, int fd, const struct lst *l, struct sockaddr_st
 	c = &ec->c;
 	ec->src.kind = EV_CONN;
 	ec->sidx = -1;
+	ec->hidx = -1;
 	conn_init(c, fd, proto_get(l->proto), (struct sockaddr *)ss, ev->sbw, 0);
 	c->mpm = ec;
 	memcpy(ev->sbw->client, c->peer, sizeof(ev->sbw->client));
 	SB_SET(ev->sbw->last_used_ms, wall_ms());
-	ec->last = ev->now;
-	ev_list_append(ev, ec);
+	ev_tq_enter(ev, ec, ev->timeout_ms);	/* until the handler says */
 	ev_set_conns(ev, ev->nconns + 1);
 	ev->st.accepts++;
 	ev_conn_settle(ev, ec, conn_apply(c, c->proto->open(c)));
@@ -466,33 +685,63 @@ ev_accept(struct ev_loop *ev, int idx)
 
 /* ---- drain, timers, the loop --------------------------------------- */
 
+/* Tell every connection on one list that the process drains, once each:
+ * a settled connection may move to the tail of this list or another one,
+ * but settling closes none but itself, so next stays valid. */
+static void
+ev_drain_list(struct ev_loop *ev, struct ev_tq *tq)
+{
+	struct ev_conn *ec, *next;
+
+	for (ec = tq->head; ec != NULL; ec = next) {
+		next = ec->next;
+		if (!(ec->c.flags & CONN_DRAINED))
+			ev_conn_settle(ev, ec, conn_drain(&ec->c));
+	}
+}
+
 /* Stop accepting for good, tell every connection, close those done. */
 static void
 ev_drain(struct ev_loop *ev)
 {
-	struct ev_conn *ec, *next, *last = ev->tail;
-	int stop = last == NULL;
+	unsigned i;
 
 	ev_listen_set(ev, 0);
 	child_close_listeners(ev->ctx);
 	ev->closed = 1;
 	child_set_state(ev->ctx, SB_PROC_DRAINING);
-	/* A connection that writes moves to the tail: visit each once. */
-	for (ec = ev->head; ec != NULL && !stop; ec = next) {
-		next = ec->next;
-		stop = ec == last;
-		ev_conn_settle(ev, ec, conn_drain(&ec->c));
-	}
+	for (i = 0; i <= EV_QOVER; i++)
+		ev_drain_list(ev, &ev->tq[i]);
 	log_debug("draining: %u connection(s) still open", ev->nconns);
+}
+
+/* Close the connections whose inactivity timeout or deadline has come:
+ * the head of each list, then the top of the heap, while due. */
+static void
+ev_expire(struct ev_loop *ev)
+{
+	struct ev_tq *tq;
+	struct ev_conn *ec;
+
+	for (tq = ev->tq; tq < ev->tq + EV_NQUEUES; tq++)
+		while (tq->head != NULL && ev->now - tq->head->last >= tq->ms) {
+			ev->st.timeouts++;
+			ev_conn_close(ev, tq->head);
+		}
+	while (ev->heap.n > 0 && ev->heap.h[0].due <= ev->now) {
+		ec = ev->heap.h[0].ec;
+		if (ec->c.deadline_ms != 0 && ec->c.deadline_ms <= ev->now)
+			ev->st.deadlines++;
+		else
+			ev->st.timeouts++;
+		ev_conn_close(ev, ec);
+	}
 }
 
 static void
 ev_timers(struct ev_loop *ev)
 {
-	while (ev->head != NULL && ev->now - ev->head->last >= ev->timeout_ms) {
-		ev->st.timeouts++;
-		ev_conn_close(ev, ev->head);
-	}
+	ev_expire(ev);
 	if (ev->pause_until != 0 && ev->now >= ev->pause_until) {
 		ev->pause_until = 0;
 		ev_accept_update(ev);
@@ -503,14 +752,19 @@ ev_timers(struct ev_loop *ev)
 	}
 }
 
-/* Milliseconds until the earliest timer: heartbeat, idle expiry, pause. */
+/* Milliseconds until the earliest timer: heartbeat, the head of each
+ * inactivity list, the heap's top, the end of an accept pause. */
 static int
 ev_wait_ms(struct ev_loop *ev)
 {
 	int64_t t = ev->next_beat;
+	const struct ev_tq *tq;
 
-	if (ev->head != NULL && ev->head->last + ev->timeout_ms < t)
-		t = ev->head->last + ev->timeout_ms;
+	for (tq = ev->tq; tq < ev->tq + EV_NQUEUES; tq++)
+		if (tq->head != NULL && tq->head->last + tq->ms < t)
+			t = tq->head->last + tq->ms;
+	if (ev->heap.n > 0 && ev->heap.h[0].due < t)
+		t = ev->heap.h[0].due;
 	if (ev->pause_until != 0 && ev->pause_until < t)
 		t = ev->pause_until;
 	return t <= ev->now ? 0 : (int)(t - ev->now);
@@ -565,7 +819,7 @@ ev_init(struct child_ctx *ctx)
 	ev->ctx = ctx;
 	ev->proc = child_proc(ctx);
 	ev->sbw = sb_worker(ctx->sb, ctx->slot, 0);
-	ev->timeout_ms = (int64_t)ctx->conf->timeout * 1000;
+	ev->timeout_ms = ctx->conf->timeout * 1000;
 	ev->max_conns = (unsigned)ctx->conf->mpm.max_connections;
 	if ((ev->rbuf = malloc(EV_RBUF_SIZE)) == NULL)
 		fatalx("out of memory");
@@ -587,9 +841,10 @@ static void __attribute__((noreturn))
 ev_exit(struct ev_loop *ev)
 {
 	log_debug("exiting: %llu accepted, %llu listener wake-ups, %llu with nothing"
-	    " to accept, %llu idle timeouts", (unsigned long long)ev->st.accepts,
-	    (unsigned long long)ev->st.wakeups, (unsigned long long)ev->st.empty,
-	    (unsigned long long)ev->st.timeouts);
+	    " to accept, %llu idle timeouts, %llu deadlines",
+	    (unsigned long long)ev->st.accepts, (unsigned long long)ev->st.wakeups,
+	    (unsigned long long)ev->st.empty, (unsigned long long)ev->st.timeouts,
+	    (unsigned long long)ev->st.deadlines);
 	child_set_state(ev->ctx, SB_PROC_EXITING);
 	SB_SET(ev->sbw->status, SB_OPEN);
 	exit(0);

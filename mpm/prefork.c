@@ -26,10 +26,17 @@
 
 #define PREFORK_TICK_MS	1000	/* heartbeat */
 
+/* While one connection lasts: heartbeat and the once-a-second log flush. */
+static void
+prefork_tick(void *ctx)
+{
+	child_heartbeat(ctx);
+}
+
 static void
 serve_one(struct child_ctx *ctx, const struct lst *l, struct sb_worker *w)
 {
-	struct conn_waker waker = { ctx->sigfd, child_signals_cb, ctx };
+	struct conn_waker waker = { ctx->sigfd, child_signals_cb, prefork_tick, ctx };
 	struct sockaddr_storage ss;
 	struct conn c;
 	int fd;

@@ -7,7 +7,15 @@
  * the listeners only while at least one thread is idle, so connections the
  * pool cannot take stay in the kernel's backlog (where another process may
  * take them) rather than in a queue of ours. It hands each accepted socket
- * to an idle thread through a bounded queue (mutex + condvar).
+ * to an idle thread through a bounded queue (mutex + condvar). When accept
+ * runs out of descriptors or memory (EMFILE, ENFILE, ...) the listeners
+ * stay readable, so the listener pauses accepting for WK_PAUSE_MS and
+ * waits on the control set only, leaving the backlog to other processes;
+ * each pause follows exactly one failed accept (child_accept() logs it),
+ * so the log gets one line per pause, not one per spin.
+ *
+ * Each thread serves its connection with conn_serve_blocking(), which
+ * obeys the handler's timers (c->timeout_ms, c->deadline_ms) itself.
  *
  * Draining (SIGWINCH): the listener stops accepting, marks the process
  * draining, wakes idle threads (they exit) and makes drainfd readable for
@@ -24,6 +32,9 @@
  *   - The listener queues a job only when `idle` > 0 and decrements it;
  *     a thread increments it when it becomes free. So the queue never
  *     holds more jobs than there are free threads, and nthreads bounds it.
+ *   - While accept is paused (pause_until, monotonic ms) the listener
+ *     neither waits on nor accepts from the listeners, not even for events
+ *     already returned in the same batch.
  *   - Lock order: there is one lock. Nothing blocks while holding it but
  *     pthread_cond_wait; eventfd writes never block.
  */
@@ -55,6 +66,7 @@
 #define WK_STACK_SIZE	(256 * 1024)
 #define WK_EV_WAKE	(CHILD_EV_EXTRA - 1)	/* epoll tag of wakefd */
 #define WK_MAX_EVENTS	16
+#define WK_PAUSE_MS	500			/* no accept for this long after EMFILE */
 
 struct wk_proc;
 
@@ -83,6 +95,7 @@ struct wk_proc {
 	int			 drainfd;	/* readable for good once draining */
 	unsigned		 conns;		/* open connections (atomic) */
 	unsigned		 state;		/* last published sb_proc state */
+	int64_t			 pause_until;	/* accept paused until; listener only */
 
 	pthread_mutex_t		 lock;		/* protects the fields below */
 	pthread_cond_t		 cond;		/* a job was queued, or draining */
@@ -155,7 +168,7 @@ wk_serve(struct wk_thread *t, struct wk_job *job)
 {
 	const struct child_ctx *ctx = t->p->ctx;
 	const struct lst *l = &ctx->lst->l[job->lidx];
-	struct conn_waker waker = { t->p->drainfd, wk_drain_check, t };
+	struct conn_waker waker = { t->p->drainfd, wk_drain_check, NULL, t };
 
 	conn_init(&t->conn, job->fd, proto_get(l->proto), (struct sockaddr *)&job->ss,
 	    t->sbw, 1);
@@ -246,7 +259,14 @@ wk_push(struct wk_proc *p, const struct wk_job *job)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Accept from one listener as many connections as there are idle threads. */
+static int
+wk_paused(const struct wk_proc *p)
+{
+	return p->pause_until != 0 && now_ms() < p->pause_until;
+}
+
+/* Accept from one listener as many connections as there are idle threads.
+ * Out of descriptors or memory: pause instead of spinning on the listener. */
 static void
 wk_accept(struct wk_proc *p, unsigned lidx)
 {
@@ -255,8 +275,12 @@ wk_accept(struct wk_proc *p, unsigned lidx)
 
 	job.lidx = lidx;
 	while (n-- > 0) {
-		if ((job.fd = child_accept(p->ctx->lst->l[lidx].fd, &job.ss)) == -1)
+		if ((job.fd = child_accept(p->ctx->lst->l[lidx].fd, &job.ss)) == -1) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				p->pause_until = now_ms() + WK_PAUSE_MS;
 			return;
+		}
 		__atomic_fetch_add(&p->conns, 1, __ATOMIC_RELAXED);
 		wk_push(p, &job);
 	}
@@ -287,7 +311,8 @@ wk_dispatch(struct wk_proc *p, const struct epoll_event *ev)
 			wk_begin_drain(p);
 	} else if (ev->data.u32 == WK_EV_WAKE) {
 		wk_eventfd_clear(p->wakefd);
-	} else if (p->ep_accept != -1) {
+	} else if (p->ep_accept != -1 && !wk_paused(p)) {
+		/* not paused by another listener earlier in this batch */
 		wk_accept(p, ev->data.u32);
 	}
 }
@@ -319,17 +344,32 @@ wk_done(struct wk_proc *p)
 	return done;
 }
 
-/* One wait: on the listeners too while a thread is idle, else only on the
- * signals and the threads' wake-ups. */
+/* The set to wait on and for how long: the listeners too while a thread
+ * is idle and accept is not paused, else only the signals and the
+ * threads' wake-ups, until the next tick or the end of the pause. */
+static int
+wk_wait_set(struct wk_proc *p, int *ms)
+{
+	int64_t left = p->pause_until - now_ms();
+
+	*ms = SB_GET(child_proc(p->ctx)->conns) > 0 ? WK_BUSY_TICK_MS : WK_TICK_MS;
+	if (p->pause_until != 0 && left <= 0)
+		p->pause_until = 0;
+	if (p->pause_until != 0) {
+		if (left < *ms)
+			*ms = (int)left;
+		return p->ep_ctl;
+	}
+	return (p->ep_accept != -1 && wk_idle(p) > 0) ? p->ep_accept : p->ep_ctl;
+}
+
 static void
 wk_listen_once(struct wk_proc *p)
 {
 	struct epoll_event ev[WK_MAX_EVENTS];
-	int ep = (p->ep_accept != -1 && wk_idle(p) > 0) ? p->ep_accept : p->ep_ctl;
-	int i, n, tick;
+	int i, n, ms, ep = wk_wait_set(p, &ms);
 
-	tick = SB_GET(child_proc(p->ctx)->conns) > 0 ? WK_BUSY_TICK_MS : WK_TICK_MS;
-	n = epoll_wait(ep, ev, WK_MAX_EVENTS, tick);
+	n = epoll_wait(ep, ev, WK_MAX_EVENTS, ms);
 	if (n == -1 && errno != EINTR)
 		fatal("epoll_wait");
 	for (i = 0; i < n; i++)

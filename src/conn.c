@@ -186,27 +186,33 @@ conn_resume(struct conn *c)
 	return conn_apply(c, c->proto->input(c));
 }
 
-/* How long the next poll may wait: the handler's inactivity timeout, cut
- * short by its deadline. */
-static int
-wait_ms(const struct conn *c, int default_ms)
-{
-	int64_t ms = conn_timeout_ms(c, default_ms);
+#define TICK_MS	1000
 
-	if (c->deadline_ms != 0 && c->deadline_ms - now_ms() < ms)
-		ms = c->deadline_ms - now_ms();
-	return ms > 0 ? (int)ms : 0;
+/* When the connection expires: timeout_ms (the handler's, else the
+ * default) after its last I/O, or at the handler's deadline. */
+static int64_t
+expiry(const struct conn *c, int default_ms, int64_t last_io)
+{
+	int64_t until = last_io + conn_timeout_ms(c, default_ms);
+
+	return (c->deadline_ms != 0 && c->deadline_ms < until) ? c->deadline_ms : until;
 }
 
 /* One wait of the blocking driver: returns the socket's revents (0 if only
- * the waker fired), or -1 after timeout_ms with no event at all. */
+ * the waker or the tick fired), or -1 once the connection has expired. */
 static int
-wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int *drain)
+wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int64_t last_io,
+    int *drain)
 {
 	struct pollfd pfd[2];
+	int64_t until = expiry(c, timeout_ms, last_io), ms = until - now_ms();
 	nfds_t nfds = 1;
 	int n;
 
+	if (ms <= 0)
+		return -1;
+	if (w->tick != NULL && ms > TICK_MS)
+		ms = TICK_MS;
 	pfd[0].fd = c->fd;
 	pfd[0].events = (conn_wants_read(c) ? POLLIN : 0) |
 	    (outq_len(&c->out) ? POLLOUT : 0);
@@ -219,10 +225,13 @@ wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int *drain)
 	set_status(c, outq_len(&c->out) ? SB_WRITING :
 	    (c->flags & CONN_IDLE) ? SB_KEEPALIVE : SB_READING);
 	do
-		n = poll(pfd, nfds, wait_ms(c, timeout_ms));
+		n = poll(pfd, nfds, (int)ms);
 	while (n == -1 && errno == EINTR);
-	if (n <= 0)
-		return -1;
+	if (n <= 0) {
+		if (w->tick != NULL)
+			w->tick(w->arg);
+		return 0;
+	}
 	*drain = nfds == 2 && pfd[1].revents != 0 && w->check(w->arg);
 	return pfd[0].revents;
 }
@@ -231,12 +240,15 @@ void
 conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w)
 {
 	int done = conn_apply(c, c->proto->open(c));
+	int64_t last_io = now_ms();
 
 	while (done == 0) {
-		int drain = 0, ev = wait_io(c, timeout_ms, w, &drain);
+		int drain = 0, ev = wait_io(c, timeout_ms, w, last_io, &drain);
 
 		if (ev == -1)
-			break;			/* idle for timeout_ms */
+			break;			/* timed out */
+		if (ev != 0)
+			last_io = now_ms();
 		if (drain && (done = conn_drain(c)) != 0)
 			break;
 		if ((ev & (POLLOUT | POLLERR | POLLHUP)) && outq_len(&c->out)) {

@@ -82,10 +82,13 @@ int	conn_drain(struct conn *c);
 int	conn_resume(struct conn *c);
 
 /* What the blocking driver also watches: when fd (or -1) is readable it
- * calls check(arg), which returns 1 once the process drains. */
+ * calls check(arg), which returns 1 once the process drains. If tick is
+ * set, it is called about once a second while the connection lasts (a
+ * single-threaded MPM's heartbeat and log flush). */
 struct conn_waker {
 	int	  fd;
 	int	(*check)(void *arg);
+	void	(*tick)(void *arg);
 	void	 *arg;
 };
 
