@@ -540,6 +540,10 @@ setup_signals(struct master *m)
 	sigemptyset(&set);
 	for (i = 0; i < ARRAY_LEN(sig_actions); i++)
 		sigaddset(&set, sig_actions[i].signo);
+	/* Not ours, but blocked here so that a worker inherits it blocked: a
+	 * drain sent between fork() and the worker's signalfd stays pending
+	 * instead of being discarded (its default action is to ignore). */
+	sigaddset(&set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	return m->sigfd == -1 ? -1 : 0;

@@ -113,7 +113,12 @@ def run(args, timeout=60, check_rc=None, **kw):
 
 
 def conf_text(port, mpm="prefork", workers=2, extra_mpm="", listen=None,
-              extra="", protocol="echo", graceful_timeout=10, timeout=30):
+              extra="", protocol="echo", graceful_timeout=10, timeout=30,
+              http=None):
+    """http: None for no `http` group, else a dict over HTTP_DEFAULTS (a
+    value of None leaves that key out); see http_group()."""
+    if http is not None:
+        extra = http_group(http) + extra
     if listen is None:
         listen = [("127.0.0.1", port, protocol), ("::1", port, protocol)]
     entries = ",\n".join('  { address = "%s"; port = %d; protocol = "%s"; }' % l
@@ -324,6 +329,372 @@ class ClientLoop:
         self.stop_evt.set()
         for t in self.threads:
             t.join(15)
+
+
+# ---------------------------------------------------------------------------
+# HTTP (protocol "http"): the `http` config group, a document root of known
+# content, and a strict raw-socket HTTP/1.1 client.
+
+HTTP_DEFAULTS = dict(
+    document_root="htdocs", index="index.html", access_log="logs/access.log",
+    mime_types="/etc/mime.types" if os.path.exists("/etc/mime.types") else None,
+    keepalive_timeout=5, keepalive_requests=1000, request_timeout=10,
+    max_request_line=8192, max_header_size=16384, server_tokens=True,
+    server_status=True, metrics=True, status_allow=["127.0.0.1", "::1"])
+
+# Per-MPM sizing for the http cases: enough units that a case holding a few
+# keep-alive connections open never starves the next request.
+HTTP_MPM = {
+    "prefork": dict(workers=4, extra_mpm="min_spare = 2; max_spare = 16;"),
+    "worker": dict(workers=2, extra_mpm="threads = 8;"),
+    "event": dict(workers=2, extra_mpm=""),
+}
+
+
+def _conf_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return "%d" % v
+    if isinstance(v, (list, tuple)):
+        return "[ %s ]" % ", ".join(_conf_value(x) for x in v)
+    return '"%s"' % str(v).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def http_group(http):
+    """The `http = { ... };` group: HTTP_DEFAULTS overlaid with http (a
+    dict); keys whose value is None are left out."""
+    d = dict(HTTP_DEFAULTS)
+    d.update(http or {})
+    body = "".join("  %s = %s;\n" % (k, _conf_value(v)) for k, v in d.items()
+                   if v is not None)
+    return "http = {\n%s};\n" % body
+
+
+FIXED_MTIME = 1577934245    # Thu, 02 Jan 2020 03:04:05 GMT
+
+
+def _pattern(n, seed=b""):
+    """n deterministic, incompressible-looking bytes."""
+    import hashlib
+    out, i = [], 0
+    while 32 * len(out) < n:
+        out.append(hashlib.sha256(seed + b"%d" % i).digest())
+        i += 1
+    return b"".join(out)[:n]
+
+
+def make_docroot(root):
+    """The standard document root under root (created; entries already
+    there are replaced). Returns {url path: bytes} of the regular files
+    that must be served. Outside the root, in its parent: outside.txt
+    (a marker that must never be served). Every file gets FIXED_MTIME."""
+    parent = os.path.dirname(os.path.abspath(root))
+    files = {
+        "/index.html": b"<!doctype html>\n<title>root</title>\n<p>root index</p>\n",
+        "/hello.txt": b"Hello, mserver!\n",
+        "/style.css": b"body { color: black; }\n",
+        "/app.js": b"console.log('mserver');\n",
+        "/doc.json": b'{"server": "mserver"}\n',
+        "/pic.png": b"\x89PNG\r\n\x1a\n" + _pattern(200, b"png"),
+        "/noext": b"no extension\n",
+        "/data.bin": _pattern(100 * 1024, b"data"),
+        "/big.bin": _pattern(4 << 20, b"big"),
+        "/empty.txt": b"",
+        "/file with space.txt": b"a file with spaces in its name\n",
+        "/sub/index.html": b"<!doctype html>\n<p>sub index</p>\n",
+        "/sub/page.html": b"<!doctype html>\n<p>sub page</p>\n",
+        "/noindex/file.txt": b"in a directory without an index\n",
+    }
+    for i in range(10):
+        files["/p%d.txt" % i] = b"pipelined file %d\n" % i * (i + 1)
+    hidden = {
+        "/.hidden": b"HIDDEN-DOTFILE\n",
+        "/sub/.git/config": b"[core]\n\tHIDDEN-GIT-CONFIG\n",
+        "/secret.txt": b"MODE-000-SECRET\n",
+    }
+    for path, data in list(files.items()) + list(hidden.items()):
+        full = root + path
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        if os.path.lexists(full):
+            os.chmod(full, 0o644)
+            os.unlink(full)
+        with open(full, "wb") as f:
+            f.write(data)
+        os.utime(full, (FIXED_MTIME, FIXED_MTIME))
+    os.chmod(root + "/secret.txt", 0)
+    with open(os.path.join(parent, "outside.txt"), "wb") as f:
+        f.write(b"OUTSIDE-THE-ROOT\n")
+    links = {
+        "/link.txt": "hello.txt",               # inside: served
+        "/sub/uplink.txt": "../hello.txt",      # inside, via ..: served
+        "/passwd": "/etc/passwd",               # outside, absolute
+        "/outside.txt": "../outside.txt",       # outside, relative
+        "/outdir": "/etc",                      # directory outside
+        "/updir": "..",                         # directory outside (parent)
+    }
+    for path, target in links.items():
+        full = root + path
+        if os.path.lexists(full):
+            os.unlink(full)
+        os.symlink(target, full)
+    return files
+
+
+def http_server(mpm, http=None, docroot=True, **kw):
+    """A Server (not started) speaking http on 127.0.0.1 and ::1 with the
+    `http` group HTTP_DEFAULTS + http and the standard document root.
+    Adds .docroot, .files ({path: bytes}) and .access_log_path."""
+    args = dict(HTTP_MPM[mpm])
+    args.update(kw)
+    s = Server(mpm=mpm, protocol="http", http=dict(http or {}), **args)
+    s.docroot = os.path.join(s.dir, "htdocs")
+    s.access_log_path = os.path.join(s.dir, "logs", "access.log")
+    s.files = make_docroot(s.docroot) if docroot else {}
+    return s
+
+
+_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
+           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_IMF_RE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (%s) (\d{4}) "
+                     r"(\d\d):(\d\d):(\d\d) GMT$" % "|".join(_MONTHS))
+
+
+def imf_fixdate(ts):
+    """RFC 9110 IMF-fixdate of a Unix time."""
+    t = time.gmtime(ts)
+    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
+        _DAYS[t.tm_wday], t.tm_mday, _MONTHS[t.tm_mon - 1], t.tm_year,
+        t.tm_hour, t.tm_min, t.tm_sec)
+
+
+def parse_imf(s):
+    """Unix time of a strict IMF-fixdate (weekday checked), else None."""
+    import calendar
+    m = _IMF_RE.match(s or "")
+    if not m:
+        return None
+    ts = calendar.timegm((int(m.group(4)), _MONTHS.index(m.group(3)) + 1,
+                          int(m.group(2)), int(m.group(5)), int(m.group(6)),
+                          int(m.group(7)), 0, 0, 0))
+    return ts if imf_fixdate(ts) == s else None
+
+
+class Closed(Fail):
+    """The server closed the connection before a complete response."""
+
+
+class HttpResponse:
+    def __init__(self):
+        self.version = None     # "HTTP/1.1"
+        self.status = None      # int
+        self.reason = ""
+        self.headers = []       # [(name, value)] in order received
+        self.body = b""
+        self.head = b""         # raw status line and fields
+        self.until_close = False  # body delimited by the close
+
+    def header(self, name, default=None):
+        """First value of a field (case-insensitive name)."""
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return default
+
+    def header_list(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def has_token(self, name, token):
+        """A comma-separated field (e.g. Connection) lists token."""
+        return any(t.strip().lower() == token.lower()
+                   for v in self.header_list(name) for t in v.split(","))
+
+    def __repr__(self):
+        return "<%s %s %r, %d body bytes>" % (
+            self.version, self.status, self.headers, len(self.body))
+
+
+class HttpClient:
+    """One HTTP/1.1 connection over a raw socket: send any bytes, read
+    responses strictly (CRLF, Content-Length or chunked framing), and tell
+    whether the server closed the connection."""
+
+    MAX_HEAD = 256 * 1024
+
+    def __init__(self, host="127.0.0.1", port=None, timeout=10):
+        self.host, self.port = host, port
+        self.sock = connect(host, port, timeout)
+        self.timeout = timeout
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+    def host_header(self):
+        h = "[%s]" % self.host if ":" in self.host else self.host
+        return "%s:%d" % (h, self.port)
+
+    def build(self, method, path, headers=None, body=b"", version="HTTP/1.1",
+              host=True):
+        """Request bytes; headers a dict or list of pairs; host=False omits
+        Host, a string sets it."""
+        lines = ["%s %s %s" % (method, path, version)]
+        if host:
+            lines.append("Host: %s" % (host if isinstance(host, str) else self.host_header()))
+        items = headers.items() if isinstance(headers, dict) else (headers or [])
+        lines += ["%s: %s" % kv for kv in items]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def request(self, method, path, **kw):
+        self.send(self.build(method, path, **kw))
+
+    def _more(self, what):
+        try:
+            b = self.sock.recv(1 << 16)
+        except socket.timeout:
+            raise Fail("timed out after %ss waiting for %s" % (self.timeout, what))
+        except ConnectionResetError:
+            b = b""
+        if not b:
+            raise Closed("connection closed while waiting for %s (have %r)" %
+                         (what, self.buf[:200]))
+        self.buf += b
+
+    def _take(self, n, what):
+        while len(self.buf) < n:
+            self._more(what)
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def _line(self, what):
+        while b"\r\n" not in self.buf:
+            if len(self.buf) > self.MAX_HEAD:
+                raise Fail("no CRLF in %d bytes of %s" % (len(self.buf), what))
+            self._more(what)
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def read_response(self, method="GET"):
+        """One final response (1xx interim responses are skipped). method
+        is the request's: no body for HEAD. Raises Closed if the server
+        closes first, Fail on bad framing."""
+        while True:
+            r = self._read_one(method)
+            if not (100 <= r.status < 200 and r.status != 101):
+                return r
+
+    def _read_one(self, method):
+        while b"\r\n\r\n" not in self.buf:
+            if len(self.buf) > self.MAX_HEAD:
+                raise Fail("response head over %d bytes" % self.MAX_HEAD)
+            self._more("a response head")
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        r = HttpResponse()
+        r.head = head
+        lines = head.split(b"\r\n")
+        m = re.match(rb"^(HTTP/\d\.\d) (\d{3}) ?(.*)$", lines[0])
+        if not m:
+            raise Fail("bad status line %r" % lines[0])
+        r.version, r.status = m.group(1).decode(), int(m.group(2))
+        r.reason = m.group(3).decode("latin-1")
+        for ln in lines[1:]:
+            if b"\r" in ln or b"\n" in ln:
+                raise Fail("bare CR or LF in response field %r" % ln)
+            m = re.match(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$", ln)
+            if not m:
+                raise Fail("bad response field %r" % ln)
+            r.headers.append((m.group(1).decode(), m.group(2).decode("latin-1")))
+        if method == "HEAD" or r.status < 200 or r.status in (204, 304):
+            return r
+        te = r.header("Transfer-Encoding")
+        cl = r.header_list("Content-Length")
+        if te is not None:
+            if te.lower() != "chunked":
+                raise Fail("unexpected Transfer-Encoding %r" % te)
+            r.body = self._chunked()
+        elif cl:
+            if len(set(cl)) != 1 or not cl[0].isdigit():
+                raise Fail("bad Content-Length %r" % cl)
+            r.body = self._take(int(cl[0]), "a %s-byte body" % cl[0])
+        else:
+            r.until_close = True
+            while True:
+                try:
+                    self._more("body until close")
+                except Closed:
+                    break
+            r.body, self.buf = self.buf, b""
+        return r
+
+    def _chunked(self):
+        out = []
+        while True:
+            line = self._line("a chunk size")
+            size = int(line.split(b";")[0].strip(), 16)
+            if size == 0:
+                while self._line("trailers"):
+                    pass
+                return b"".join(out)
+            out.append(self._take(size, "a chunk"))
+            if self._take(2, "chunk CRLF") != b"\r\n":
+                raise Fail("chunk not followed by CRLF")
+
+    def exchange(self, method, path, **kw):
+        """Send one request and read its response."""
+        self.request(method, path, **kw)
+        return self.read_response(method)
+
+    def wait_closed(self, timeout=5):
+        """True if the server closes (EOF or reset) within timeout with no
+        further bytes; False if bytes arrive (kept in .buf) or on timeout."""
+        if self.buf:
+            return False
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.sock.settimeout(left)
+                try:
+                    b = self.sock.recv(1 << 16)
+                except socket.timeout:
+                    return False
+                except ConnectionResetError:
+                    return True
+                if not b:
+                    return True
+                self.buf += b
+                return False
+        finally:
+            self.sock.settimeout(self.timeout)
+
+    def is_open(self, wait=0.2):
+        """No close and no stray bytes within wait seconds."""
+        return not self.wait_closed(wait) and not self.buf
+
+
+def http_fetch(port, path, method="GET", host="127.0.0.1", timeout=10, **kw):
+    """One request on a new connection; returns the HttpResponse."""
+    with HttpClient(host, port, timeout) as c:
+        return c.exchange(method, path, **kw)
+
+
+def check_complete(r, what):
+    """An error response is whole: Content-Length framing its body."""
+    cl = r.header("Content-Length")
+    check(cl is not None and cl.isdigit(), "%s: no Content-Length: %r" % (what, r))
+    check(int(cl) == len(r.body), "%s: body %d bytes, Content-Length %s" % (what, len(r.body), cl))
 
 
 def _on_alarm(signum, frame):

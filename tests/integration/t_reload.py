@@ -2,8 +2,14 @@
 the listening sockets are the same sockets (never closed and rebound), and
 a client loop running throughout sees no failed connection. Both through
 `kill -HUP` and `mserverctl reload`."""
+import mmap
 import signal
+import struct
 from mstest import *
+
+# struct sb_header: magic u64, version u32, pad u32, size u64, server_limit,
+# thread_limit, master_pid, then generation (scoreboard.h).
+SB_GENERATION_OFFSET = 8 + 4 + 4 + 8 + 4 + 4 + 4
 
 
 def listener_inodes(pid):
@@ -66,5 +72,33 @@ def test_reload_adds_and_removes_listeners():
     s.stop()
 
 
+def test_rapid_reloads_drain_every_generation():
+    """Reloads sent back to back drain workers that are only just forked:
+    a drain signal that reaches a worker before it has set up its signal
+    handling must not be lost (it would linger until graceful_timeout)."""
+    for mpm in MPMS:
+        s = Server(mpm=mpm, workers=4, graceful_timeout=60, extra_mpm="threads = 2;").start()
+        # The generation is published just before the new workers are
+        # forked: the next HUP, sent the moment it changes, drains them
+        # while they are starting.
+        with open(os.path.join(s.dir, "run", "mserverd.scoreboard"), "rb") as f:
+            sb = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+            gen = lambda: struct.unpack_from("<I", sb, SB_GENERATION_OFFSET)[0]
+            for g in range(2, 10):
+                s.signal(signal.SIGHUP)
+                wait_until(lambda: gen() == g, 10, "generation %d" % g, interval=0.0001)
+            sb.close()
+
+        def only_latest():
+            st = s.status()
+            return all(p["generation"] == 9 for p in st["processes"])
+        wait_until(only_latest, 15, "%s: every older generation drained" % mpm)
+        check("did not finish within graceful_timeout" not in s.log(), "no drain timed out")
+        check(echo_once("127.0.0.1", s.port) == b"hello\n", "serves")
+        s.stop()
+        s.cleanup()
+
+
 if __name__ == "__main__":
-    main([test_reload_no_failed_connection, test_reload_adds_and_removes_listeners])
+    main([test_reload_no_failed_connection, test_reload_adds_and_removes_listeners,
+          test_rapid_reloads_drain_every_generation])

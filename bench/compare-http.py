@@ -1,0 +1,525 @@
+#!/usr/bin/env python3
+"""compare-http: mserverd's HTTP static file serving against nginx and
+Apache httpd, with wrk.
+
+Serves the same two files (1 KiB and 100 KiB of fixed pseudo-random bytes,
+generated into a scratch document root) with mserverd under the event,
+worker and prefork MPMs and, when they are installed (bench/deps.sh), with
+nginx (2 worker processes, like mserverd's 2 event processes) and Apache
+httpd under mpm_event, mpm_worker and mpm_prefork, each from a minimal
+generated httpd.conf that loads its modules from /usr/lib/apache2/modules
+(no Debian apache2ctl, no /etc/apache2). Every server runs on its own free
+port on 127.0.0.1 and is started once; then `wrk -t2 -c50 -d5s --latency`
+runs against each server in turn, A B C ... A B C ..., for --rounds rounds
+(a noisy machine then hurts them all alike), and the script prints the
+median requests/s and p99 latency per server and file size, with the
+ratios mserver event / nginx, mserver worker / Apache worker and mserver
+prefork / Apache prefork.
+
+Like for like: no access log anywhere (mserverd access_log = "off", nginx
+`access_log off;`, Apache without CustomLog); keep-alive on everywhere
+with the same limits (timeout 65 s, 10000 requests per connection);
+sendfile on everywhere (mserverd always uses it; nginx `sendfile on;`,
+Apache `EnableSendfile On`); enough processes or threads in the
+one-connection-per-unit models for wrk's 50 connections. Every process
+the script starts is stopped by pid (SIGTERM, then SIGKILL to its whole
+process tree) also on error or Ctrl-C.
+
+usage: bench/compare-http.py [--builddir DIR] [--rounds 3] [-d 5] [-c 50]
+                             [-t 2] [--servers mserver-event,nginx,...] [--json]
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+NGINX = "/usr/sbin/nginx"
+APACHE = "/usr/sbin/apache2"
+APACHE_MODULES = "/usr/lib/apache2/modules"
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+FILES = {"1k": 1024, "100k": 100 * 1024}
+ALL_SERVERS = ["mserver-event", "nginx", "mserver-worker", "apache-worker",
+               "mserver-prefork", "apache-prefork", "apache-event"]
+RATIOS = [("mserver-event", "nginx"), ("mserver-worker", "apache-worker"),
+          ("mserver-prefork", "apache-prefork")]
+KEEPALIVE_TIMEOUT = 65
+KEEPALIVE_REQUESTS = 10000
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def http_ok(port, path, timeout=1.0):
+    """One GET; True on a 200 response."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout) as s:
+            s.sendall(b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                      % path.encode())
+            head = s.recv(64)
+            return head.startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def wait_http(port, path, proc, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("exited with status %d" % proc.returncode)
+        if http_ok(port, path):
+            return
+        time.sleep(0.05)
+    raise RuntimeError("port %d never answered 200 for %s" % (port, path))
+
+
+def tree(pid):
+    """pid and all its descendants."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            with open("/proc/%d/task/%d/children" % (p, p)) as f:
+                todo.extend(int(x) for x in f.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def make_docroot(root):
+    os.makedirs(root, exist_ok=True)
+    for name, size in FILES.items():
+        data = b"".join(hashlib.sha256(b"%s-%d" % (name.encode(), i)).digest()
+                        for i in range(size // 32 + 1))[:size]
+        with open(os.path.join(root, name + ".bin"), "wb") as f:
+            f.write(data)
+        os.chmod(os.path.join(root, name + ".bin"), 0o644)
+    with open(os.path.join(root, "index.html"), "w") as f:
+        f.write("<!doctype html>\n<p>bench</p>\n")
+    os.chmod(root, 0o755)
+
+
+# --- servers ---------------------------------------------------------------
+
+MSERVER_MPM = {
+    # 50 keep-alive connections each hold a unit in prefork and worker.
+    "event": "workers = 2; min_spare = 1; max_spare = 1; server_limit = 16; "
+             "threads = 1; max_connections = 20000;",
+    "worker": "workers = 2; threads = 64; thread_limit = 64; min_spare = 25; "
+              "max_spare = 400; server_limit = 16;",
+    "prefork": "workers = 64; min_spare = 16; max_spare = 128; server_limit = 256;",
+}
+
+MSERVER_CONF = """# generated by bench/compare-http.py
+daemon = false;
+pid_file = "run/mserverd.pid";
+scoreboard_file = "run/mserverd.scoreboard";
+error_log = "logs/error.log";
+log_level = "warn";
+timeout = 60;
+mpm = { module = "%(mpm)s"; graceful_timeout = %(graceful)d; %(settings)s };
+listen = ( { address = "127.0.0.1"; port = %(port)d; protocol = "http"; backlog = 4096; } );
+http = {
+  document_root = "%(docroot)s";
+  index = "index.html";
+  access_log = "off";
+  %(mime)s
+  keepalive_timeout = %(ka_timeout)d;
+  keepalive_requests = %(ka_requests)d;
+  request_timeout = 60;
+  server_status = false;
+  metrics = false;
+};
+"""
+
+NGINX_CONF = """# generated by bench/compare-http.py
+daemon off;
+master_process on;
+worker_processes 2;
+user nobody nogroup;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/error.log warn;
+events { worker_connections 4096; }
+http {
+  %(mime)s
+  default_type application/octet-stream;
+  access_log off;
+  sendfile on;
+  keepalive_timeout %(ka_timeout)d;
+  keepalive_requests %(ka_requests)d;
+  client_body_temp_path %(dir)s/tmp-body;
+  proxy_temp_path %(dir)s/tmp-proxy;
+  fastcgi_temp_path %(dir)s/tmp-fastcgi;
+  uwsgi_temp_path %(dir)s/tmp-uwsgi;
+  scgi_temp_path %(dir)s/tmp-scgi;
+  server {
+    listen 127.0.0.1:%(port)d backlog=4096;
+    root %(docroot)s;
+    index index.html;
+  }
+}
+"""
+
+APACHE_MPM = {
+    "event": """StartServers 2
+ServerLimit 16
+ThreadsPerChild 64
+ThreadLimit 64
+MaxRequestWorkers 128
+MinSpareThreads 25
+MaxSpareThreads 192
+MaxConnectionsPerChild 0""",
+    "worker": """StartServers 2
+ServerLimit 16
+ThreadsPerChild 64
+ThreadLimit 64
+MaxRequestWorkers 128
+MinSpareThreads 25
+MaxSpareThreads 192
+MaxConnectionsPerChild 0""",
+    "prefork": """StartServers 64
+MinSpareServers 16
+MaxSpareServers 128
+ServerLimit 256
+MaxRequestWorkers 256
+MaxConnectionsPerChild 0""",
+}
+
+APACHE_CONF = """# generated by bench/compare-http.py (no CustomLog: no access log)
+ServerRoot "%(dir)s"
+DefaultRuntimeDir "%(dir)s"
+PidFile "%(dir)s/httpd.pid"
+Mutex file:%(dir)s default
+ServerName 127.0.0.1
+Listen 127.0.0.1:%(port)d
+ListenBacklog 4096
+User nobody
+Group nogroup
+ErrorLog "%(dir)s/error.log"
+LogLevel warn
+LoadModule mpm_%(mpm)s_module %(mods)s/mod_mpm_%(mpm)s.so
+LoadModule authz_core_module %(mods)s/mod_authz_core.so
+LoadModule mime_module %(mods)s/mod_mime.so
+LoadModule dir_module %(mods)s/mod_dir.so
+%(mime)s
+%(mpm_settings)s
+KeepAlive On
+KeepAliveTimeout %(ka_timeout)d
+MaxKeepAliveRequests %(ka_requests)d
+EnableSendfile On
+EnableMMAP On
+HostnameLookups Off
+DocumentRoot "%(docroot)s"
+<Directory />
+  Require all denied
+  AllowOverride None
+</Directory>
+<Directory "%(docroot)s">
+  Require all granted
+  Options None
+  AllowOverride None
+</Directory>
+DirectoryIndex index.html
+"""
+
+
+class Server:
+    """One server under test: start() it, stop() it; reload() and
+    wait_reloaded() for bench/reload-http.py."""
+
+    def __init__(self, kind, scratch, docroot, builddir, graceful=30):
+        self.kind, self.docroot, self.builddir = kind, docroot, builddir
+        self.dir = os.path.join(scratch, kind)
+        os.makedirs(self.dir, exist_ok=True)
+        os.chmod(self.dir, 0o755)
+        self.port = free_port()
+        self.proc = None
+        self.graceful = graceful
+        self.generation = 1
+        self.seen_children = set()
+        self.conf = os.path.join(self.dir, "server.conf")
+        v = dict(dir=self.dir, port=self.port, docroot=docroot, graceful=graceful,
+                 ka_timeout=KEEPALIVE_TIMEOUT, ka_requests=KEEPALIVE_REQUESTS)
+        family, _, mpm = kind.partition("-")
+        if family == "mserver":
+            v.update(mpm=mpm, settings=MSERVER_MPM[mpm],
+                     mime='mime_types = "/etc/mime.types";' if os.path.exists("/etc/mime.types") else "")
+            text = MSERVER_CONF % v
+            self.argv = [os.path.join(builddir, "src", "mserverd"), "-f", self.conf]
+        elif family == "nginx":
+            v.update(mime="include /etc/nginx/mime.types;" if os.path.exists("/etc/nginx/mime.types") else "")
+            text = NGINX_CONF % v
+            self.argv = [NGINX, "-p", self.dir, "-c", self.conf]
+        else:
+            v.update(mpm=mpm, mods=APACHE_MODULES, mpm_settings=APACHE_MPM[mpm],
+                     mime="TypesConfig /etc/mime.types" if os.path.exists("/etc/mime.types") else "")
+            text = APACHE_CONF % v
+            self.argv = [APACHE, "-f", self.conf, "-DFOREGROUND"]
+        with open(self.conf, "w") as f:
+            f.write(text)
+        self.family, self.mpm = family, mpm
+
+    @staticmethod
+    def available(kind, builddir):
+        family, _, mpm = kind.partition("-")
+        if family == "mserver":
+            return os.access(os.path.join(builddir, "src", "mserverd"), os.X_OK)
+        if family == "nginx":
+            return os.access(NGINX, os.X_OK)
+        return (os.access(APACHE, os.X_OK) and
+                os.path.exists(os.path.join(APACHE_MODULES, "mod_mpm_%s.so" % mpm)))
+
+    def env(self):
+        env = dict(os.environ)
+        if self.family == "apache":
+            # What Debian's envvars would set; our httpd.conf names no
+            # ${APACHE_*} variable, but modules may look at LANG.
+            env.update(LANG="C", APACHE_RUN_DIR=self.dir, APACHE_LOCK_DIR=self.dir,
+                       APACHE_PID_FILE=os.path.join(self.dir, "httpd.pid"),
+                       APACHE_LOG_DIR=self.dir, APACHE_RUN_USER="nobody",
+                       APACHE_RUN_GROUP="nogroup")
+        return env
+
+    def start(self):
+        self.errfile = open(os.path.join(self.dir, "stderr.log"), "wb")
+        # A session of its own: Apache signals its whole process group on
+        # shutdown, which must not include this script.
+        self.proc = subprocess.Popen(self.argv, cwd=self.dir, env=self.env(),
+                                     stdin=subprocess.DEVNULL, stdout=self.errfile,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_http(self.port, "/1k.bin", self.proc)
+        except RuntimeError as e:
+            err = open(os.path.join(self.dir, "stderr.log"), errors="replace").read()
+            self.stop()
+            raise RuntimeError("%s: %s\n%s" % (self.kind, e, err[-2000:]))
+        self.seen_children = set(children(self.proc.pid))
+        return self
+
+    def stop(self):
+        if not self.proc:
+            return
+        pids = tree(self.proc.pid)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                pass
+        for p in pids + tree(self.proc.pid):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+        self.proc = None
+        self.errfile.close()
+
+    # Reloads, for bench/reload-http.py.
+    RELOAD_SIGNAL = {"mserver": signal.SIGHUP, "nginx": signal.SIGHUP,
+                     "apache": signal.SIGUSR1}
+
+    def reload(self):
+        self.seen_children |= set(children(self.proc.pid))
+        self.generation += 1
+        self.proc.send_signal(self.RELOAD_SIGNAL[self.family])
+
+    def wait_reloaded(self, timeout=30):
+        """Until the new generation serves: mserverd's generation in
+        `mserverctl status --json`; for nginx and Apache, new worker pids
+        (at least as many as they run workers)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("%s exited during a reload" % self.kind)
+            if self.family == "mserver":
+                p = subprocess.run([os.path.join(self.builddir, "src", "mserverctl"),
+                                    "-f", self.conf, "status", "--json"],
+                                   capture_output=True, text=True, timeout=10)
+                if p.returncode == 0:
+                    st = json.loads(p.stdout)
+                    if st["generation"] >= self.generation and any(
+                            pr["generation"] == st["generation"] and pr["state"] == "ready"
+                            for pr in st["processes"]):
+                        return True
+            else:
+                new = set(children(self.proc.pid)) - self.seen_children
+                want = 2 if self.mpm != "prefork" else 1
+                if len(new) >= want:
+                    return True
+            time.sleep(0.02)
+        return False
+
+
+# --- wrk -------------------------------------------------------------------
+
+def to_ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}[unit]
+
+
+def parse_wrk(out):
+    r = {"rps": 0.0, "p50_ms": None, "p99_ms": None, "requests": 0,
+         "socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 0}, "non2xx3xx": 0}
+    m = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M)
+    if m:
+        r["rps"] = float(m.group(1))
+    for pct, key in (("50", "p50_ms"), ("99", "p99_ms")):
+        m = re.search(r"^\s+%s(?:\.0+)?%%\s+([\d.]+)(us|ms|s|m|h)\s*$" % pct, out, re.M)
+        if m:
+            r[key] = to_ms(m.group(1), m.group(2))
+    m = re.search(r"^\s+(\d+) requests in ", out, re.M)
+    if m:
+        r["requests"] = int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        r["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"),
+                                      map(int, m.groups())))
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        r["non2xx3xx"] = int(m.group(1))
+    return r
+
+
+def wrk_cmd(args, port, path, duration):
+    return [WRK, "-t%d" % args.t, "-c%d" % args.c, "-d%ds" % duration, "--latency",
+            "http://127.0.0.1:%d%s" % (port, path)]
+
+
+def run_wrk(args, port, path, duration):
+    p = subprocess.run(wrk_cmd(args, port, path, duration), capture_output=True, text=True,
+                       timeout=duration + 60)
+    if p.returncode != 0:
+        raise RuntimeError("wrk failed: %s%s" % (p.stdout, p.stderr))
+    r = parse_wrk(p.stdout)
+    r["raw"] = p.stdout
+    return r
+
+
+# --- main ------------------------------------------------------------------
+
+def pick_servers(args):
+    kinds = [k for k in args.servers.split(",") if k]
+    for k in kinds:
+        if k not in ALL_SERVERS:
+            sys.exit("unknown server %r (known: %s)" % (k, ", ".join(ALL_SERVERS)))
+    avail = [k for k in kinds if Server.available(k, args.builddir)]
+    for k in kinds:
+        if k not in avail:
+            log("skipping %s: not installed (bench/deps.sh installs nginx and Apache)" % k)
+    return avail
+
+
+def fmt_ratio(a, b):
+    return "%.2f" % (a / b) if a and b else "-"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--builddir", default=os.environ.get("MSERVER_BUILDDIR", "."))
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("-d", type=int, default=5, help="seconds per wrk run")
+    ap.add_argument("-c", type=int, default=50, help="wrk connections")
+    ap.add_argument("-t", type=int, default=2, help="wrk threads")
+    ap.add_argument("--warmup", type=int, default=1, help="seconds of unrecorded wrk first")
+    ap.add_argument("--servers", default=",".join(ALL_SERVERS))
+    ap.add_argument("--json", action="store_true", help="print raw results as JSON")
+    args = ap.parse_args()
+    if not os.access(WRK, os.X_OK):
+        sys.exit("wrk is not installed: run bench/deps.sh")
+    args.builddir = os.path.abspath(args.builddir)
+    kinds = pick_servers(args)
+    if not kinds:
+        sys.exit("no server to measure")
+    scratch = tempfile.mkdtemp(prefix="compare-http-")
+    os.chmod(scratch, 0o755)
+    docroot = os.path.join(scratch, "htdocs")
+    make_docroot(docroot)
+    servers = {}
+    results = {(k, f): [] for k in kinds for f in FILES}
+    try:
+        for k in list(kinds):
+            try:
+                servers[k] = Server(k, scratch, docroot, args.builddir).start()
+                log("started %-16s port %d pid %d" % (k, servers[k].port, servers[k].proc.pid))
+            except RuntimeError as e:
+                log("skipping %s: %s" % (k, e))
+                kinds.remove(k)
+        if args.warmup:
+            for k in kinds:
+                for f in FILES:
+                    run_wrk(args, servers[k].port, "/%s.bin" % f, args.warmup)
+        for rnd in range(args.rounds):
+            for f in FILES:
+                for k in kinds:
+                    r = run_wrk(args, servers[k].port, "/%s.bin" % f, args.d)
+                    results[(k, f)].append(r)
+                    errs = sum(r["socket_errors"].values())
+                    log("round %d %-5s %-16s %10.0f req/s  p99 %7.2f ms  socket errors %d  non-2xx %d"
+                        % (rnd + 1, f, k, r["rps"], r["p99_ms"] or -1, errs, r["non2xx3xx"]))
+    finally:
+        for s in servers.values():
+            s.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    if args.json:
+        json.dump({"%s %s" % kf: [{x: y for x, y in r.items() if x != "raw"} for r in v]
+                   for kf, v in results.items()}, sys.stdout, indent=1)
+        print()
+        return
+    med = {}
+    for (k, f), rs in results.items():
+        if rs:
+            p99 = [r["p99_ms"] for r in rs if r["p99_ms"] is not None]
+            med[(k, f)] = dict(rps=statistics.median(r["rps"] for r in rs),
+                               p99=statistics.median(p99) if p99 else None,
+                               errors=sum(sum(r["socket_errors"].values()) for r in rs),
+                               non2xx=sum(r["non2xx3xx"] for r in rs))
+    print("wrk -t%d -c%d -d%ds --latency, keep-alive, no access logs; median of %d rounds (A B A B)"
+          % (args.t, args.c, args.d, args.rounds))
+    print("%-6s %-16s %12s %10s %8s %8s" % ("file", "server", "requests/s", "p99 ms",
+                                             "sockerr", "non-2xx"))
+    for f in FILES:
+        for k in kinds:
+            m = med.get((k, f))
+            if m:
+                print("%-6s %-16s %12.0f %10s %8d %8d" % (
+                    f, k, m["rps"], "%.2f" % m["p99"] if m["p99"] is not None else "-",
+                    m["errors"], m["non2xx"]))
+    print()
+    print("%-6s %-34s %14s %14s" % ("file", "ratio", "requests/s", "p99 latency"))
+    for f in FILES:
+        for a, b in RATIOS:
+            ma, mb = med.get((a, f)), med.get((b, f))
+            if ma and mb:
+                print("%-6s %-34s %14s %14s" % (f, "%s / %s" % (a, b), fmt_ratio(ma["rps"], mb["rps"]),
+                                                fmt_ratio(ma["p99"], mb["p99"])))
+    print("(requests/s: above 1 is mserver faster; p99: below 1 is mserver faster)")
+
+
+if __name__ == "__main__":
+    main()

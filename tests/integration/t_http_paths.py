@@ -1,0 +1,106 @@
+"""HTTP request paths under every MPM: traversal ("..", percent-encoded or
+not) never leaves the document root; symlinks are followed inside the
+root and refused (403/404) when they lead out of it; dot-files are never
+served; a missing file is 404, an unreadable one 403; percent-decoding,
+query strings and the absolute form of the target work."""
+from mstest import *
+
+TRAVERSALS = [
+    "/../etc/passwd",
+    "/../../../../../../etc/passwd",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+    "/a/../../etc/passwd",
+    "/sub/../../etc/passwd",
+    "/..%2f..%2f..%2fetc%2fpasswd",
+    "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/sub/%2e%2e/%2e%2e/outside.txt",
+    "/../outside.txt",
+    "/./../outside.txt",
+    "/sub/.%2e/.%2e/outside.txt",
+    "/..\\..\\etc\\passwd",
+]
+OUTSIDE_LINKS = ["/passwd", "/outside.txt", "/outdir/passwd", "/outdir/hostname",
+                 "/updir/outside.txt", "/updir/htdocs/hello.txt"]
+HIDDEN = ["/.hidden", "/sub/.git/config", "/sub/.git/", "/%2ehidden", "/sub/%2Egit/config"]
+SECRETS = [b"root:", b"OUTSIDE-THE-ROOT", b"HIDDEN-DOTFILE", b"HIDDEN-GIT-CONFIG",
+           b"MODE-000-SECRET"]
+
+
+def fetch_new(s, path):
+    """On a new connection: a refusal may close it."""
+    return http_fetch(s.port, path)
+
+
+def check_refused(r, path, allowed):
+    check(r.status in allowed, "GET %s: status %s, want one of %s (%r)" %
+          (path, r.status, allowed, r))
+    for secret in SECRETS:
+        check(secret not in r.body, "GET %s: body leaks %r" % (path, secret))
+    check_complete(r, "GET %s" % path)
+
+
+def paths_under(mpm):
+    s = http_server(mpm).start()
+    hello = s.files["/hello.txt"]
+    for path in TRAVERSALS:
+        check_refused(fetch_new(s, path), path, (400, 403, 404))
+    for path in OUTSIDE_LINKS:
+        check_refused(fetch_new(s, path), path, (403, 404))
+    for path in HIDDEN:
+        check_refused(fetch_new(s, path), path, (403, 404))
+    for path in ("/nope.txt", "/sub/nope/deeper.txt", "/hello.txt/"):
+        r = fetch_new(s, path)
+        check(r.status == 404, "GET %s: status %s, want 404 (%r)" % (path, r.status, r))
+        check_complete(r, "404 for %s" % path)
+    for path in ("/hello.txt%00", "/hello.txt%00.html"):
+        check_refused(fetch_new(s, path), path, (400, 404))
+    r = fetch_new(s, "/hello%zz.txt")
+    check(r.status in (400, 404), "bad percent-encoding: %r" % r)
+    if os.geteuid() == 0:
+        print("note: running as root, which reads a mode-000 file: "
+              "the 403-for-an-unreadable-file check is skipped")
+    else:
+        check_refused(fetch_new(s, "/secret.txt"), "/secret.txt", (403,))
+    with HttpClient("127.0.0.1", s.port) as c:
+        # Symlinks that stay inside the root are followed.
+        for path in ("/link.txt", "/sub/uplink.txt"):
+            r = c.exchange("GET", path)
+            check(r.status == 200 and r.body == hello, "symlink inside %s: %r" % (path, r))
+        # Percent-decoding and dot segments inside the root.
+        for path, want in (("/file%20with%20space.txt", "/file with space.txt"),
+                           ("/hello%2etxt", "/hello.txt"),
+                           ("/%68ello.txt", "/hello.txt"),
+                           ("/sub/%70age.html", "/sub/page.html"),
+                           ("/hello.txt?x=../../etc/passwd", "/hello.txt"),
+                           ("/hello.txt#frag-is-not-sent-but-harmless", None)):
+            r = c.exchange("GET", path)
+            if want is None:
+                check(r.status in (200, 400, 404), "GET %s: %r" % (path, r))
+                if r.status == 400:
+                    c.close()
+                    c = HttpClient("127.0.0.1", s.port)
+                continue
+            check(r.status == 200 and r.body == s.files[want], "GET %s: %r" % (path, r))
+        c.close()
+    # The absolute form of the request-target (RFC 9112 section 3.2.2).
+    with HttpClient("127.0.0.1", s.port) as c:
+        r = c.exchange("GET", "http://127.0.0.1:%d/hello.txt" % s.port)
+        check(r.status == 200 and r.body == hello, "absolute-form target: %r" % r)
+    s.stop()
+
+
+def test_http_paths_prefork():
+    paths_under("prefork")
+
+
+def test_http_paths_worker():
+    paths_under("worker")
+
+
+def test_http_paths_event():
+    paths_under("event")
+
+
+if __name__ == "__main__":
+    main([test_http_paths_prefork, test_http_paths_worker, test_http_paths_event])
