@@ -236,13 +236,29 @@ wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int64_t last
 	return pfd[0].revents;
 }
 
+/* Write what is queued without waiting first (the socket is nearly always
+ * ready); returns 1 if the connection is done, -1 on error, else 0. */
+static int
+flush_now(struct conn *c, int64_t *last_io)
+{
+	ssize_t n;
+
+	if (outq_len(&c->out) == 0)
+		return 0;
+	if ((n = conn_write(c)) == -1 && errno != EAGAIN)
+		return -1;
+	if (n > 0)
+		*last_io = now_ms();
+	return conn_resume(c);
+}
+
 void
 conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w)
 {
 	int done = conn_apply(c, c->proto->open(c));
 	int64_t last_io = now_ms();
 
-	while (done == 0) {
+	while (done == 0 && (done = flush_now(c, &last_io)) == 0) {
 		int drain = 0, ev = wait_io(c, timeout_ms, w, last_io, &drain);
 
 		if (ev == -1)
@@ -251,12 +267,6 @@ conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w)
 			last_io = now_ms();
 		if (drain && (done = conn_drain(c)) != 0)
 			break;
-		if ((ev & (POLLOUT | POLLERR | POLLHUP)) && outq_len(&c->out)) {
-			if (conn_write(c) == -1 && errno != EAGAIN)
-				break;
-			if ((done = conn_resume(c)) != 0)
-				break;
-		}
 		if ((ev & (POLLIN | POLLERR | POLLHUP)) && conn_wants_read(c)) {
 			ssize_t n = conn_read(c);
 
