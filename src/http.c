@@ -40,6 +40,7 @@
 #include "child.h"
 #include "conf.h"
 #include "conn.h"
+#include "fcache.h"
 #include "http.h"
 #include "http_parse.h"
 #include "http_status.h"
@@ -345,9 +346,11 @@ queue_body(struct conn *c, int fd, off_t off, uint64_t len)
 	return 0;
 }
 
+/* Answer with the file: its contents are data (cached) when not NULL,
+ * else read from fd, which this closes or hands to the output queue. */
 static void
 send_file(struct conn *c, const struct http_request *req, struct resp *r, int fd,
-    const struct stat *st, const char *path)
+    const char *data, const struct stat *st, const char *path)
 {
 	char etag[48], lm[HTTP_DATE_LEN + 1];
 	uint64_t start = 0, end = 0, len = (uint64_t)st->st_size;
@@ -361,7 +364,8 @@ send_file(struct conn *c, const struct http_request *req, struct resp *r, int fd
 	if (r->status == 416) {
 		char cr[64];
 
-		close(fd);
+		if (fd != -1)
+			close(fd);
 		snprintf(cr, sizeof(cr), "Content-Range: bytes */%llu\r\n", (unsigned long long)st->st_size);
 		respond_simple(c, r, req->version_minor, req->method == HTTP_M_HEAD, cr);
 		return;
@@ -372,7 +376,8 @@ send_file(struct conn *c, const struct http_request *req, struct resp *r, int fd
 	outq_printf(&c->out, "Last-Modified: %s\r\nETag: %s\r\n", lm, etag);
 	if (r->status == 304) {
 		PUTS(c, "\r\n");
-		close(fd);
+		if (fd != -1)
+			close(fd);
 		return;
 	}
 	outq_printf(&c->out, "Content-Type: %s\r\nContent-Length: %llu\r\nAccept-Ranges: bytes\r\n",
@@ -384,10 +389,13 @@ send_file(struct conn *c, const struct http_request *req, struct resp *r, int fd
 	PUTS(c, "\r\n");
 	if (req->method == HTTP_M_GET) {
 		r->body = len;
-		if (queue_body(c, fd, (off_t)start, len))
+		if (data != NULL)
+			put(c, data + start, (size_t)len);
+		else if (queue_body(c, fd, (off_t)start, len))
 			return;		/* the queue owns fd now */
 	}
-	close(fd);
+	if (fd != -1)
+		close(fd);
 }
 
 /* The index file of the directory path ("/dir/"), which becomes
@@ -407,10 +415,34 @@ open_index(char *path, size_t plen, size_t cap, struct stat *st)
 	return fd;
 }
 
+/* The small-file cache: path (a directory's index for "/dir/") served
+ * from memory if it is there and unchanged. 1 if answered, -1 with errno
+ * if the name does not resolve, else 0. */
+static int
+serve_cached(struct conn *c, const struct http_request *req, struct resp *r,
+    const char *path, size_t plen)
+{
+	char name[FCACHE_NAME_MAX + 1], full[FCACHE_NAME_MAX + 2];
+	const char *data;
+	struct stat st;
+	int n, hit;
+
+	n = snprintf(name, sizeof(name), "%s%s", path[1] ? path + 1 : "",
+	    path[plen - 1] == '/' ? site.cf->index : "");
+	if (n <= 0 || (size_t)n >= sizeof(name))
+		return 0;
+	if ((hit = fcache_lookup(site.root_fd, name, &st, &data)) != 1)
+		return path[plen - 1] == '/' ? 0 : hit;	/* no index: the slow path says why */
+	snprintf(full, sizeof(full), "/%s", name);
+	send_file(c, req, r, -1, data, &st, full);
+	return 1;
+}
+
 static void
 serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 {
 	char path[PATH_MAX + 64], loc[PATH_MAX + 64];
+	const char *data;
 	struct stat st;
 	size_t plen;
 	int fd, head = req->method == HTTP_M_HEAD;
@@ -419,6 +451,13 @@ serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 		goto error;
 	if (hidden(path)) {
 		r->status = 404;
+		goto error;
+	}
+	switch (serve_cached(c, req, r, path, plen)) {
+	case 1:
+		return;
+	case -1:
+		r->status = errno_status(errno);
 		goto error;
 	}
 	if ((fd = open_beneath(path[1] ? path + 1 : ".")) == -1 || fstat(fd, &st) == -1) {
@@ -446,7 +485,13 @@ serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 		r->status = 403;
 		goto error;
 	}
-	send_file(c, req, r, fd, &st, path);
+	/* Keep small files for the next request (this one is served from the
+	 * copy too, so head and body leave in one write). */
+	if ((data = fcache_store(path + 1, &st, fd)) != NULL) {
+		close(fd);
+		fd = -1;
+	}
+	send_file(c, req, r, fd, data, &st, path);
 	return;
 error:
 	respond_simple(c, r, req->version_minor, head, NULL);
