@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 
@@ -25,12 +26,24 @@
 #include "util.h"
 
 #define PREFORK_TICK_MS	1000	/* heartbeat */
+#define PREFORK_PAUSE_MS	500	/* no accept for this long after EMFILE */
 
 /* While one connection lasts: heartbeat and the once-a-second log flush. */
 static void
 prefork_tick(void *ctx)
 {
 	child_heartbeat(ctx);
+}
+
+/* Out of descriptors or memory: the listener stays readable, so instead
+ * of spinning, wait PREFORK_PAUSE_MS for signals only. */
+static void
+pause_accepting(struct child_ctx *ctx)
+{
+	struct pollfd pfd = { .fd = ctx->sigfd, .events = POLLIN };
+
+	if (poll(&pfd, 1, PREFORK_PAUSE_MS) > 0)
+		child_signals(ctx);
 }
 
 static void
@@ -41,8 +54,11 @@ serve_one(struct child_ctx *ctx, const struct lst *l, struct sb_worker *w)
 	struct conn c;
 	int fd;
 
-	if ((fd = child_accept(l->fd, &ss)) == -1)
+	if ((fd = child_accept(l->fd, &ss)) == -1) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			pause_accepting(ctx);
 		return;
+	}
 	conn_init(&c, fd, proto_get(l->proto), (struct sockaddr *)&ss, w, 1);
 	SB_SET(child_proc(ctx)->conns, 1);
 	conn_serve_blocking(&c, ctx->conf->timeout * 1000, &waker);

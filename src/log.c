@@ -59,8 +59,9 @@ log_reopen(void)
 		return 0;
 	if ((fd = open_log_file(log_path)) == -1)
 		return -1;
-	/* dup2 replaces the descriptor in one step: no window where it is closed. */
-	if (dup2(fd, log_fd_) == -1) {
+	/* dup3 replaces the descriptor in one step (no window where it is
+	 * closed) and, unlike dup2, keeps it close-on-exec. */
+	if (dup3(fd, log_fd_, O_CLOEXEC) == -1) {
 		close(fd);
 		return -1;
 	}
