@@ -24,6 +24,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cunit_run.h"
+
 #include "alog.h"
 
 static char tmpdir[PATH_MAX];
@@ -484,7 +486,7 @@ test_threads(void)
 int
 main(void)
 {
-	static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "combined line", test_combined_line },
 		{ "dashes for empty fields and 0 bytes", test_dashes },
 		{ "escaping", test_escaping },
@@ -495,26 +497,5 @@ main(void)
 		{ "off, open errors", test_off_and_errors },
 		{ "4 threads: whole lines", test_threads },
 	};
-	CU_pSuite suite;
-	size_t i;
-	int rc;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if ((suite = CU_add_suite("alog", suite_init, suite_clean)) == NULL)
-		goto bad;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto bad;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto bad;
-	rc = CU_get_number_of_failures() != 0 || CU_get_number_of_tests_failed() != 0 ||
-	    CU_get_number_of_suites_failed() != 0;
-	CU_cleanup_registry();
-	return rc;
-bad:
-	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 2;
+	return CUNIT_RUN("alog", suite_init, suite_clean, tests);
 }

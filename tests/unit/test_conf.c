@@ -27,6 +27,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cunit_run.h"
+
 #include "conf.h"
 #include "proto.h"
 
@@ -1348,7 +1350,7 @@ test_locate_relative(void)
 int
 main(void)
 {
-	static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "full valid file", test_full_valid },
 		{ "absolute paths kept", test_absolute_paths_kept },
 		{ "defaults", test_defaults },
@@ -1391,26 +1393,5 @@ main(void)
 		{ "conf_locate: syntax error, missing", test_locate_syntax_error },
 		{ "conf_locate: relative path", test_locate_relative },
 	};
-	CU_pSuite suite;
-	size_t i;
-	int rc;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if ((suite = CU_add_suite("conf", suite_init, suite_clean)) == NULL)
-		goto bad;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto bad;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto bad;
-	rc = CU_get_number_of_failures() != 0 || CU_get_number_of_tests_failed() != 0 ||
-	    CU_get_number_of_suites_failed() != 0;
-	CU_cleanup_registry();
-	return rc;
-bad:
-	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 2;
+	return CUNIT_RUN("conf", suite_init, suite_clean, tests);
 }

@@ -13,6 +13,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cunit_run.h"
+
 #include "http_parse.h"
 
 #define MAX_LINE	8190
@@ -1268,7 +1270,7 @@ test_range(void)
 int
 main(void)
 {
-	static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "GET simple", test_get_simple },
 		{ "methods", test_methods },
 		{ "HEAD, 64 fields", test_head_many_headers },
@@ -1295,26 +1297,8 @@ main(void)
 		{ "date round trip", test_date_roundtrip },
 		{ "range", test_range },
 	};
-	CU_pSuite suite;
-	size_t i;
-	unsigned failed;
+	int rc = CUNIT_RUN("http_parse", NULL, NULL, tests);
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	suite = CU_add_suite("http_parse", NULL, NULL);
-	if (suite == NULL)
-		goto bad;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto bad;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() +
-	    CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
 	free(last_copy);
-	return failed ? 1 : 0;
-bad:
-	CU_cleanup_registry();
-	return 2;
+	return rc;
 }

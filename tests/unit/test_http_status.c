@@ -37,6 +37,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cunit_run.h"
+
 #include "buf.h"
 #include "http_status.h"
 #include "scoreboard.h"
@@ -896,7 +898,7 @@ suite_clean(void)
 int
 main(void)
 {
-	static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "census: totals, letters, connection states", test_census },
 		{ "?auto: keys and values", test_auto_keys },
 		{ "?auto: Apache's order, one key per line", test_auto_order },
@@ -914,26 +916,5 @@ main(void)
 		{ "appends; read-only mapping", test_appends_and_readonly },
 		{ "unknown format", test_bad_format },
 	};
-	CU_pSuite suite;
-	size_t i;
-	int rc;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if ((suite = CU_add_suite("http_status", suite_init, suite_clean)) == NULL)
-		goto bad;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto bad;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto bad;
-	rc = CU_get_number_of_failures() != 0 || CU_get_number_of_tests_failed() != 0 ||
-	    CU_get_number_of_suites_failed() != 0;
-	CU_cleanup_registry();
-	return rc;
-bad:
-	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 2;
+	return CUNIT_RUN("http_status", suite_init, suite_clean, tests);
 }

@@ -20,6 +20,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cunit_run.h"
+
 #include "mime.h"
 
 #define OCTET	"application/octet-stream"
@@ -289,7 +291,7 @@ test_system_file(void)
 int
 main(void)
 {
-	static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "built-in table", test_builtin },
 		{ "case-insensitive", test_case_insensitive },
 		{ "extension rules", test_extension_rules },
@@ -299,26 +301,5 @@ main(void)
 		{ "unreadable file", test_unreadable_file },
 		{ "/etc/mime.types", test_system_file },
 	};
-	CU_pSuite suite;
-	size_t i;
-	int rc;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if ((suite = CU_add_suite("mime", suite_init, suite_clean)) == NULL)
-		goto bad;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto bad;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto bad;
-	rc = CU_get_number_of_failures() != 0 || CU_get_number_of_tests_failed() != 0 ||
-	    CU_get_number_of_suites_failed() != 0;
-	CU_cleanup_registry();
-	return rc;
-bad:
-	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 2;
+	return CUNIT_RUN("mime", suite_init, suite_clean, tests);
 }

@@ -26,6 +26,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "cunit_run.h"
+
 #include "scoreboard.h"
 
 #define SL	8
@@ -447,7 +449,7 @@ test_large_layout(void)
 		return;
 	}
 	check_at((size_t)sb_header(sb)->size == want, __LINE__,
-	    "header size %u for a %zu-byte layout", sb_header(sb)->size, want);
+	    "header size %llu for a %zu-byte layout", (unsigned long long)sb_header(sb)->size, want);
 	ro = sb_attach(tpath("large.sb"), err, sizeof(err));
 	check_at(ro != NULL, __LINE__, "sb_attach of a %ux%u scoreboard: %s", sl, tl,
 	    ro ? "" : err);
@@ -712,7 +714,7 @@ test_state_names(void)
 int
 main(void)
 {
-	static const struct { const char *name; CU_TestFunc fn; } tests[] = {
+	static const struct cunit_test tests[] = {
 		{ "create: header and size", test_create_header },
 		{ "create: errors", test_create_errors },
 		{ "create: truncates an old file", test_create_truncates },
@@ -729,26 +731,5 @@ main(void)
 		{ "sb_conn_idx", test_conn_idx },
 		{ "sb_proc_state_name", test_state_names },
 	};
-	CU_pSuite suite;
-	size_t i;
-	int rc;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	if ((suite = CU_add_suite("scoreboard", suite_init, suite_clean)) == NULL)
-		goto bad;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto bad;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto bad;
-	rc = CU_get_number_of_failures() != 0 || CU_get_number_of_tests_failed() != 0 ||
-	    CU_get_number_of_suites_failed() != 0;
-	CU_cleanup_registry();
-	return rc;
-bad:
-	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 2;
+	return CUNIT_RUN("scoreboard", suite_init, suite_clean, tests);
 }
