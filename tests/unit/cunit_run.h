@@ -1,12 +1,17 @@
 /*
- * cunit_run: the main() every CUnit program shares: one suite, run
+ * cunit_run: what every CUnit program shares: the main() (one suite, run
  * verbosely; the exit status is 0 when every test passed, 1 when one
- * failed and 2 when CUnit itself could not run them.
+ * failed and 2 when CUnit itself could not run them), an assertion with a
+ * formatted message, and a scratch directory for the suite.
  */
 #ifndef MSERVER_CUNIT_RUN_H
 #define MSERVER_CUNIT_RUN_H
 
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <CUnit/Basic.h>
 
 struct cunit_test {
@@ -40,6 +45,49 @@ bad:
 	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
 	CU_cleanup_registry();
 	return 2;
+}
+
+/* An assertion whose failure message is formatted (reported at line). */
+static inline bool
+check_at(bool ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static inline bool
+check_at(bool ok, int line, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
+	    __FILE__, "", CU_FALSE);
+	return ok;
+}
+
+/* A fresh directory /tmp/NAME.XXXXXX into dir (size len); 0 or -1. */
+static inline int
+cunit_mkdtemp(char *dir, size_t len, const char *name)
+{
+	snprintf(dir, len, "/tmp/%s.XXXXXX", name);
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static inline int
+cunit_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	chmod(path, 0700);	/* tests make unreadable files and directories */
+	return remove(path);
+}
+
+/* Remove dir and everything in it; 0 or -1. */
+static inline int
+cunit_rmtree(const char *dir)
+{
+	if (dir[0] == '\0')
+		return 0;
+	return nftw(dir, cunit_rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1 ? -1 : 0;
 }
 
 #define CUNIT_RUN(name, init, clean, tests) \

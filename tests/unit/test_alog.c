@@ -120,24 +120,16 @@ file_is(const char *path, const char *want, int line)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-static int
 suite_init(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_alog.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return cunit_mkdtemp(tmpdir, sizeof(tmpdir), "test_alog");
 }
 
 static int
 suite_clean(void)
 {
 	alog_close();
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1 ? -1 : 0;
+	return cunit_rmtree(tmpdir);
 }
 
 /* --------------------------------------------------------------------- */

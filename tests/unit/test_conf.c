@@ -77,24 +77,6 @@ mkdir_in(const char *name)
 }
 
 /* Assert at the caller's line, with a formatted message. */
-static bool
-check_at(bool ok, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool
-check_at(bool ok, int line, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-	    __FILE__, "", CU_FALSE);
-	return ok;
-}
-
 /* String equality that tolerates NULL and says what it got. */
 #define STR_EQ(got, want)	str_eq((got), (want), #got, __LINE__)
 
@@ -150,20 +132,12 @@ err_path(const char *path, const char *prefix, int eline, const char *substr,
 #define OK(text)	LOAD_OK(put("ok.conf", (text)))
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	chmod(path, 0700);
-	return remove(path);
-}
-
-static int
 suite_init(void)
 {
 	if (getcwd(startcwd, sizeof(startcwd)) == NULL)
 		return -1;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_conf.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL || realpath(tmpdir, realdir) == NULL)
+	if (cunit_mkdtemp(tmpdir, sizeof(tmpdir), "test_conf") == -1 ||
+	    realpath(tmpdir, realdir) == NULL)
 		return -1;
 	return 0;
 }
@@ -173,7 +147,7 @@ suite_clean(void)
 {
 	int rc = chdir(startcwd);
 
-	if (tmpdir[0] != '\0' && nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1)
+	if (cunit_rmtree(tmpdir) == -1)
 		rc = -1;
 	return rc == 0 ? 0 : -1;
 }

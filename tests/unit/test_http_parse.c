@@ -6,6 +6,8 @@
  * buffers of their exact size so that AddressSanitizer catches any read
  * past the end.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

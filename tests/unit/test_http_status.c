@@ -56,24 +56,6 @@ static int64_t fixture_start_ms;
 /* --------------------------------------------------------------------- */
 /* Helpers */
 
-static bool
-check_at(bool ok, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool
-check_at(bool ok, int line, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-	    __FILE__, "", CU_FALSE);
-	return ok;
-}
-
 static int64_t
 wall_now_ms(void)
 {
@@ -875,24 +857,17 @@ test_bad_format(void)
 /* --------------------------------------------------------------------- */
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 suite_init(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_http_status.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return cunit_mkdtemp(tmpdir, sizeof(tmpdir), "test_http_status");
 }
 
 static int
 suite_clean(void)
 {
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1 ? -1 : 0;
+	return cunit_rmtree(tmpdir);
 }
 
 int

@@ -71,23 +71,15 @@ load_ok(const char *path, int missing_ok)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-static int
 suite_init(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_mime.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return cunit_mkdtemp(tmpdir, sizeof(tmpdir), "test_mime");
 }
 
 static int
 suite_clean(void)
 {
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1 ? -1 : 0;
+	return cunit_rmtree(tmpdir);
 }
 
 /* --------------------------------------------------------------------- */

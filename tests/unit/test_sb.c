@@ -53,24 +53,6 @@ tpath(const char *name)
 	return b;
 }
 
-static bool
-check_at(bool ok, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool
-check_at(bool ok, int line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-	    __FILE__, "", CU_FALSE);
-	return ok;
-}
-
 /* err must contain sub. */
 #define ERR_HAS(err, sub) \
 	check_at(strstr((err), (sub)) != NULL, __LINE__, \
@@ -179,23 +161,15 @@ slot_marked(struct sb *sb, unsigned slot, uint64_t base)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-static int
 suite_init(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_sb.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return cunit_mkdtemp(tmpdir, sizeof(tmpdir), "test_sb");
 }
 
 static int
 suite_clean(void)
 {
-	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == -1 ? -1 : 0;
+	return cunit_rmtree(tmpdir);
 }
 
 /* --------------------------------------------------------------------- */
