@@ -54,6 +54,10 @@
  *     while a batch of epoll events is being dispatched closes a connection
  *     other than the one the event is for (drain and expiry run after the
  *     batch), so no event in a batch refers to freed memory.
+ *   - ev->push[0, npush) holds exactly the open connections whose protocol
+ *     has pull (server-pushed output, e.g. chat), each at its pidx. On a
+ *     push wake-up (PROTO_PUSH_SIGNAL) every one of them is pulled and
+ *     settled, so one write carries what the bus gathered meanwhile.
  *   - Scoreboard: this process writes its sb_proc worker fields and its one
  *     sb_worker slot; by_state[] counts each open connection once, under
  *     the index stored in its sidx.
@@ -108,6 +112,7 @@ struct ev_conn {
 	unsigned	 full:1;	/* the socket refused output: wait EPOLLOUT */
 	unsigned	 q:4;		/* the list it is on: tq[q] */
 	signed int	 sidx:8;	/* by_state[] index counted, or -1 */
+	int		 pidx;		/* index in ev->push, or -1 */
 };
 
 /* Connections in last-activity order; all share ms (except EV_QOVER). */
@@ -152,6 +157,8 @@ struct ev_loop {
 	int			 closed;	/* draining: listeners closed */
 	int64_t			 pause_until;	/* accept paused (EMFILE) until */
 	int64_t			 next_beat;
+	struct ev_conn		**push;		/* connections whose protocol has pull */
+	unsigned		 npush, push_cap;
 	struct ev_stats		 st;
 };
 
@@ -418,9 +425,40 @@ ev_conn_interest(struct ev_loop *ev, struct ev_conn *ec)
 	return 0;
 }
 
+/* ---- connections with pushed output ------------------------------- */
+
+static int
+ev_push_add(struct ev_loop *ev, struct ev_conn *ec)
+{
+	if (ev->npush == ev->push_cap) {
+		unsigned cap = ev->push_cap ? 2 * ev->push_cap : 64;
+		struct ev_conn **v = realloc(ev->push, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		ev->push = v;
+		ev->push_cap = cap;
+	}
+	ec->pidx = (int)ev->npush;
+	ev->push[ev->npush++] = ec;
+	return 0;
+}
+
+static void
+ev_push_del(struct ev_loop *ev, struct ev_conn *ec)
+{
+	struct ev_conn *last = ev->push[--ev->npush];
+
+	ev->push[ec->pidx] = last;
+	last->pidx = ec->pidx;
+	ec->pidx = -1;
+}
+
 static void
 ev_conn_close(struct ev_loop *ev, struct ev_conn *ec)
 {
+	if (ec->pidx >= 0)
+		ev_push_del(ev, ec);
 	ev_list_remove(&ev->tq[ec->q], ec);
 	if (ec->hidx >= 0)
 		ev_heap_del(&ev->heap, ec);
@@ -600,6 +638,7 @@ ev_conn_open(struct ev_loop *ev, int fd, const struct lst *l, struct sockaddr_st
 	ec->src.kind = EV_CONN;
 	ec->sidx = -1;
 	ec->hidx = -1;
+	ec->pidx = -1;
 	conn_init(c, fd, proto_get(l->proto), (struct sockaddr *)ss, ev->sbw, 0);
 	c->mpm = ec;
 	memcpy(ev->sbw->client, c->peer, sizeof(ev->sbw->client));
@@ -607,7 +646,24 @@ ev_conn_open(struct ev_loop *ev, int fd, const struct lst *l, struct sockaddr_st
 	ev_tq_enter(ev, ec, ev->timeout_ms);	/* until the handler says */
 	ev_set_conns(ev, ev->nconns + 1);
 	ev->st.accepts++;
+	if (c->proto->pull != NULL && ev_push_add(ev, ec) == -1) {
+		ev_conn_settle(ev, ec, -1);
+		return;
+	}
 	ev_conn_settle(ev, ec, conn_apply(c, c->proto->open(c)));
+}
+
+/* Woken by a publisher: pull every connection that can have pushed
+ * output. Settling closes at most the connection settled, which moves the
+ * last entry into its place: going down the array visits each once. */
+static void
+ev_push_all(struct ev_loop *ev)
+{
+	unsigned i;
+
+	for (i = ev->npush; i-- > 0;)
+		if (i < ev->npush)
+			ev_conn_settle(ev, ev->push[i], conn_pull(&ev->push[i]->c));
 }
 
 /* Accept one connection. Returns 1 to go on, 0 to stop. */
@@ -870,6 +926,10 @@ event_main(struct child_ctx *ctx)
 		ev->now = now_ms();
 		for (i = 0; i < n; i++)
 			ev_dispatch(ev, &evs[i]);
+		if (ctx->pushed) {
+			ctx->pushed = 0;
+			ev_push_all(ev);
+		}
 		if (ctx->draining && !ev->closed)
 			ev_drain(ev);
 		ev_timers(ev);

@@ -17,11 +17,17 @@
  * Each thread serves its connection with conn_serve_blocking(), which
  * obeys the handler's timers (c->timeout_ms, c->deadline_ms) itself.
  *
+ * Each thread has an eventfd, its driver's waker. The listener posts it
+ * to tell a busy thread that the process drains or, when the process was
+ * woken by PROTO_PUSH_SIGNAL, that pushed output may be waiting (only
+ * threads serving a protocol with pull are told).
+ *
  * Draining (SIGWINCH): the listener stops accepting, marks the process
- * draining, wakes idle threads (they exit) and makes drainfd readable for
- * good, which busy threads see through the driver's waker: the handler's
- * drain hook runs and the slot shows 'G'. The process exits when its last
- * thread has.
+ * draining, wakes idle threads (they exit) and posts every thread's
+ * eventfd, which busy threads see through the driver's waker: the
+ * handler's drain hook runs and the slot shows 'G'. A thread that takes a
+ * queued connection after that posts its own. The process exits when its
+ * last thread has.
  *
  * Invariants:
  *   - sb_proc worker fields (state, conns, heartbeat) have one writer: the
@@ -82,6 +88,8 @@ struct wk_thread {
 	struct sb_worker	*sbw;		/* written by this thread only */
 	pthread_t		 tid;
 	int			 created;
+	int			 efd;		/* the waker: drain or push */
+	int			 push;		/* serving a protocol with pull (atomic) */
 	struct conn		 conn;
 };
 
@@ -92,7 +100,6 @@ struct wk_proc {
 	int			 ep_accept;	/* listeners + control; -1 once draining */
 	int			 ep_ctl;	/* control only: sigfd, wakefd */
 	int			 wakefd;	/* threads -> listener */
-	int			 drainfd;	/* readable for good once draining */
 	unsigned		 conns;		/* open connections (atomic) */
 	unsigned		 state;		/* last published sb_proc state */
 	int64_t			 pause_until;	/* accept paused until; listener only */
@@ -103,7 +110,7 @@ struct wk_proc {
 	unsigned		 qhead, qlen;
 	unsigned		 idle;		/* free threads minus queued jobs */
 	unsigned		 running;	/* threads started, not yet exited */
-	int			 draining;
+	int			 draining;	/* also read atomically without it */
 };
 
 /* ---- shared helpers ----------------------------------------------- */
@@ -150,17 +157,20 @@ wk_next_job(struct wk_thread *t, struct wk_job *job)
 	return 0;
 }
 
-/* The driver's waker check, run in the serving thread once drainfd is
- * readable, which happens only when the process drains: so it answers 1.
- * From here on the slot shows 'G' instead of the driver's letters. */
+/* The driver's waker check, run in the serving thread when its eventfd
+ * is readable: the process drains, or pushed output may be waiting. Once
+ * draining, the slot shows 'G' instead of the driver's letters. */
 static int
-wk_drain_check(void *arg)
+wk_wake_check(void *arg)
 {
 	struct wk_thread *t = arg;
 
+	wk_eventfd_clear(t->efd);
+	if (!__atomic_load_n(&t->p->draining, __ATOMIC_RELAXED))
+		return CONN_WAKE_PUSH;
 	t->conn.set_status = 0;
 	SB_SET(t->sbw->status, SB_GRACEFUL);
-	return 1;
+	return CONN_WAKE_DRAIN | CONN_WAKE_PUSH;
 }
 
 static void
@@ -168,11 +178,15 @@ wk_serve(struct wk_thread *t, struct wk_job *job)
 {
 	const struct child_ctx *ctx = t->p->ctx;
 	const struct lst *l = &ctx->lst->l[job->lidx];
-	struct conn_waker waker = { t->p->drainfd, wk_drain_check, NULL, t };
+	const struct proto_ops *proto = proto_get(l->proto);
+	struct conn_waker waker = { t->efd, wk_wake_check, NULL, t };
 
-	conn_init(&t->conn, job->fd, proto_get(l->proto), (struct sockaddr *)&job->ss,
-	    t->sbw, 1);
+	conn_init(&t->conn, job->fd, proto, (struct sockaddr *)&job->ss, t->sbw, 1);
+	__atomic_store_n(&t->push, proto->pull != NULL, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&t->p->draining, __ATOMIC_SEQ_CST))
+		wk_eventfd_post(t->efd);	/* queued before the drain */
 	conn_serve_blocking(&t->conn, ctx->conf->timeout * 1000, &waker);
+	__atomic_store_n(&t->push, 0, __ATOMIC_RELAXED);
 	conn_free(&t->conn);
 	__atomic_fetch_sub(&t->p->conns, 1, __ATOMIC_RELAXED);
 	SB_SET(t->sbw->last_used_ms, wall_ms());
@@ -286,6 +300,18 @@ wk_accept(struct wk_proc *p, unsigned lidx)
 	}
 }
 
+/* Post the eventfd of every thread (all: the drain), or of those serving
+ * a protocol with pull (a push wake-up). */
+static void
+wk_wake_threads(struct wk_proc *p, int all)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nthreads; i++)
+		if (all || __atomic_load_n(&p->threads[i].push, __ATOMIC_SEQ_CST))
+			wk_eventfd_post(p->threads[i].efd);
+}
+
 static void
 wk_begin_drain(struct wk_proc *p)
 {
@@ -295,10 +321,10 @@ wk_begin_drain(struct wk_proc *p)
 	p->state = SB_PROC_DRAINING;
 	child_set_state(p->ctx, p->state);
 	pthread_mutex_lock(&p->lock);
-	p->draining = 1;
+	__atomic_store_n(&p->draining, 1, __ATOMIC_SEQ_CST);
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
-	wk_eventfd_post(p->drainfd);
+	wk_wake_threads(p, 1);
 	log_debug("stopped accepting; %u open connection(s) to finish",
 	    __atomic_load_n(&p->conns, __ATOMIC_RELAXED));
 }
@@ -309,6 +335,10 @@ wk_dispatch(struct wk_proc *p, const struct epoll_event *ev)
 	if (ev->data.u32 == CHILD_EV_EXTRA) {
 		if (child_signals(p->ctx) && p->ep_accept != -1)
 			wk_begin_drain(p);
+		if (p->ctx->pushed) {
+			p->ctx->pushed = 0;
+			wk_wake_threads(p, 0);
+		}
 	} else if (ev->data.u32 == WK_EV_WAKE) {
 		wk_eventfd_clear(p->wakefd);
 	} else if (p->ep_accept != -1 && !wk_paused(p)) {
@@ -404,7 +434,6 @@ wk_init(struct child_ctx *ctx)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
 	if ((p->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
-	    (p->drainfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
 	    (p->ep_ctl = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("eventfd");
 	p->ep_accept = child_listen_epoll(ctx, ctx->sigfd);
@@ -414,6 +443,8 @@ wk_init(struct child_ctx *ctx)
 	for (i = 0; i < p->nthreads; i++) {
 		p->threads[i].p = p;
 		p->threads[i].sbw = sb_worker(ctx->sb, ctx->slot, i);
+		if ((p->threads[i].efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+			fatal("eventfd");
 	}
 	return p;
 }
@@ -429,7 +460,8 @@ wk_exit(struct wk_proc *p)
 	child_set_state(p->ctx, SB_PROC_EXITING);
 	close(p->ep_ctl);
 	close(p->wakefd);
-	close(p->drainfd);
+	for (i = 0; i < p->nthreads; i++)
+		close(p->threads[i].efd);
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);
 	free(p->queue);

@@ -17,6 +17,7 @@
 
 #include "child.h"
 #include "conf.h"
+#include "conn.h"
 #include "listen.h"
 #include "log.h"
 #include "mpm.h"
@@ -43,6 +44,7 @@ child_signal_setup(struct child_ctx *ctx)
 	sigemptyset(&set);
 	sigaddset(&set, SIGWINCH);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, PROTO_PUSH_SIGNAL);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	if ((ctx->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		fatal("signalfd");
@@ -81,6 +83,8 @@ child_signals(struct child_ctx *ctx)
 			else
 				log_debug("error log reopened");
 			proto_child_reopen();
+		} else if (si.ssi_signo == PROTO_PUSH_SIGNAL) {
+			ctx->pushed = 1;
 		} else if (si.ssi_signo == SIGWINCH && !ctx->draining) {
 			log_debug("draining");
 			ctx->draining = 1;
@@ -90,9 +94,16 @@ child_signals(struct child_ctx *ctx)
 }
 
 int
-child_signals_cb(void *ctx)
+child_signals_cb(void *arg)
 {
-	return child_signals(ctx);
+	struct child_ctx *ctx = arg;
+	int wake = child_signals(ctx) ? CONN_WAKE_DRAIN : 0;
+
+	if (ctx->pushed) {
+		ctx->pushed = 0;
+		wake |= CONN_WAKE_PUSH;
+	}
+	return wake;
 }
 
 int

@@ -9,6 +9,7 @@
  *   SIGTERM   stop now (default action: the process dies at once)
  *   SIGWINCH  drain: stop accepting, finish in-flight work, exit
  *   SIGUSR1   reopen log files
+ *   SIGURG    (PROTO_PUSH_SIGNAL) pushed output is waiting: pull
  */
 #ifndef MSERVER_CHILD_H
 #define MSERVER_CHILD_H
@@ -31,6 +32,8 @@ struct child_ctx {
 	unsigned		 nthreads;
 	int			 sigfd;		/* SIGWINCH, SIGUSR1 */
 	volatile int		 draining;	/* set by child_signals() */
+	volatile int		 pushed;	/* PROTO_PUSH_SIGNAL seen; the MPM
+						 * clears it and calls pull */
 };
 
 /* In the child after fork(); never returns. close_fd is a master-only
@@ -42,7 +45,9 @@ void	child_start(struct child_ctx *ctx, const struct mpm_ops *ops, int close_fd)
  * the process has been told to drain, else 0. */
 int	child_signals(struct child_ctx *ctx);
 
-/* Same, with the signature conn_serve_blocking() wants for its waker. */
+/* Same, with the signature conn_serve_blocking() wants for its waker:
+ * CONN_WAKE_DRAIN while draining, CONN_WAKE_PUSH if pushed was set (and
+ * clears it). */
 int	child_signals_cb(void *ctx);
 
 /* accept4() a non-blocking connection from listener fd; -1 if none ready

@@ -48,11 +48,13 @@ struct conf_key {
 static int parse_mpm(const config_setting_t *, struct conf *, struct cerr *);
 static int parse_listen(const config_setting_t *, struct conf *, struct cerr *);
 static int parse_http(const config_setting_t *, struct conf *, struct cerr *);
+static int parse_chat(const config_setting_t *, struct conf *, struct cerr *);
 static int parse_allow(const config_setting_t *, struct conf *, struct cerr *);
 
 #define OFF(f)	offsetof(struct conf, f)
 #define MOFF(f)	offsetof(struct conf_mpm, f)
 #define HOFF(f)	offsetof(struct conf_http, f)
+#define COFF(f)	offsetof(struct conf_chat, f)
 
 /* The default of http.mime_types: unlike a configured file, it may be
  * missing (the built-in table serves then). */
@@ -68,6 +70,7 @@ static const struct conf_key root_keys[] = {
 	{ "mpm",		CK_CUSTOM, 0,                    0, 0, parse_mpm },
 	{ "listen",		CK_CUSTOM, 0,                    0, 0, parse_listen },
 	{ "http",		CK_CUSTOM, 0,                    0, 0, parse_http },
+	{ "chat",		CK_CUSTOM, 0,                    0, 0, parse_chat },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -99,6 +102,16 @@ static const struct conf_key http_keys[] = {
 	{ "server_status",	CK_BOOL,     HOFF(server_status),      0, 0, NULL },
 	{ "metrics",		CK_BOOL,     HOFF(metrics),            0, 0, NULL },
 	{ "status_allow",	CK_CUSTOM,   0,                        0, 0, parse_allow },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+static const struct conf_key chat_keys[] = {
+	{ "max_line",		CK_INT, COFF(max_line),     64, 1048576, NULL },
+	{ "max_clients",	CK_INT, COFF(max_clients),  1, 1048576, NULL },
+	{ "max_rooms",		CK_INT, COFF(max_rooms),    1, 65535, NULL },
+	{ "bus_size",		CK_INT, COFF(bus_size),     65536, 1073741824, NULL },
+	{ "max_lag",		CK_INT, COFF(max_lag),      1, 100000000, NULL },
+	{ "idle_timeout",	CK_INT, COFF(idle_timeout), 1, 604800, NULL },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -248,6 +261,20 @@ parse_http(const config_setting_t *s, struct conf *conf, struct cerr *e)
 		return cerr_at(e, s, "out of memory");
 	conf->http.line = (int)config_setting_source_line(s);
 	return apply_group(s, http_keys, &conf->http, conf, e);
+}
+
+static int
+parse_chat(const config_setting_t *s, struct conf *conf, struct cerr *e)
+{
+	const char *file = config_setting_source_file(s);
+
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+		return cerr_at(e, s, "'chat' must be a group { ... }");
+	free(conf->chat.file);
+	if ((conf->chat.file = strdup(file ? file : conf->path)) == NULL)
+		return cerr_at(e, s, "out of memory");
+	conf->chat.line = (int)config_setting_source_line(s);
+	return apply_group(s, chat_keys, &conf->chat, conf, e);
 }
 
 /* The prefix length after the '/' of a CIDR: 0..max, decimal digits only. */
@@ -463,8 +490,15 @@ set_defaults(struct conf *conf)
 	conf->mpm.threads = 25;
 	conf->mpm.max_connections = 10000;
 	conf->mpm.graceful_timeout = 30;
+	conf->chat.max_line = 4096;
+	conf->chat.max_clients = 16384;
+	conf->chat.max_rooms = 1024;
+	conf->chat.bus_size = 8 << 20;
+	conf->chat.max_lag = 4096;
+	conf->chat.idle_timeout = 3600;
+	conf->chat.file = strdup(conf->path);
 	return (conf->pid_file && conf->scoreboard_file && conf->error_log &&
-	    conf->log_level && conf->mpm.module && conf->mpm.file) ?
+	    conf->log_level && conf->mpm.module && conf->mpm.file && conf->chat.file) ?
 	    set_defaults_http(conf) : -1;
 }
 
@@ -571,6 +605,11 @@ validate(const config_t *cfg, struct conf *conf, struct cerr *e)
 		    (long)m->server_limit * m->thread_limit, CONF_MAX_SLOTS);
 	if (conf->nlisten == 0)
 		return cerr_at(e, NULL, "no 'listen' entry: nothing to serve");
+	/* The ring must hold a few of the longest lines. */
+	if ((long)conf->chat.bus_size < 16L * (conf->chat.max_line + 128))
+		return cerr_at(e, find(cfg, "chat.bus_size") ? find(cfg, "chat.bus_size") :
+		    find(cfg, "chat"), "chat.bus_size (%d) must be at least 16 x (chat.max_line + 128)",
+		    conf->chat.bus_size);
 	return validate_http(cfg, conf, e);
 }
 
@@ -655,6 +694,7 @@ conf_free(struct conf *conf)
 	free(conf->http.access_log);
 	free(conf->http.mime_types);
 	free(conf->http.file);
+	free(conf->chat.file);
 	free(conf->mpm.module);
 	free(conf->mpm.module_dir);
 	free(conf->mpm.file);

@@ -74,6 +74,20 @@ struct conf_http {
 	int			 line;
 };
 
+/* The `chat` group. bus_size, max_clients, max_rooms and max_lag shape
+ * the shared bus, made once at start: changing them (or raising max_line
+ * past its value at start) takes a restart. */
+struct conf_chat {
+	int			 max_line;	/* bytes of a line, without CR LF */
+	int			 max_clients;	/* hard */
+	int			 max_rooms;	/* hard */
+	int			 bus_size;	/* hard: bytes of the shared ring */
+	int			 max_lag;	/* lines behind its room, else dropped */
+	int			 idle_timeout;	/* seconds without I/O */
+	char			*file;		/* of the chat group */
+	int			 line;
+};
+
 struct conf {
 	char			*path;		/* as given */
 	char			*dir;		/* absolute directory of path */
@@ -85,6 +99,7 @@ struct conf {
 	int			 timeout;	/* connection I/O timeout, seconds */
 	struct conf_mpm		 mpm;
 	struct conf_http	 http;
+	struct conf_chat	 chat;
 	struct conf_listen	 listen[CONF_MAX_LISTEN];
 	int			 nlisten;
 };

@@ -186,6 +186,14 @@ conn_resume(struct conn *c)
 	return conn_apply(c, c->proto->input(c));
 }
 
+int
+conn_pull(struct conn *c)
+{
+	if (c->proto->pull == NULL)
+		return conn_apply(c, PROTO_OK);
+	return conn_apply(c, c->proto->pull(c));
+}
+
 #define TICK_MS	1000
 
 /* When the connection expires: timeout_ms (the handler's, else the
@@ -202,7 +210,7 @@ expiry(const struct conn *c, int default_ms, int64_t last_io)
  * the waker or the tick fired), or -1 once the connection has expired. */
 static int
 wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int64_t last_io,
-    int *drain)
+    int *wake)
 {
 	struct pollfd pfd[2];
 	int64_t until = expiry(c, timeout_ms, last_io), ms = until - now_ms();
@@ -217,7 +225,7 @@ wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int64_t last
 	pfd[0].events = (conn_wants_read(c) ? POLLIN : 0) |
 	    (outq_len(&c->out) ? POLLOUT : 0);
 	pfd[0].revents = pfd[1].revents = 0;
-	if (w->fd != -1 && !(c->flags & CONN_DRAINED)) {
+	if (w->fd != -1 && (!(c->flags & CONN_DRAINED) || c->proto->pull != NULL)) {
 		pfd[1].fd = w->fd;
 		pfd[1].events = POLLIN;
 		nfds = 2;
@@ -232,7 +240,7 @@ wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int64_t last
 			w->tick(w->arg);
 		return 0;
 	}
-	*drain = nfds == 2 && pfd[1].revents != 0 && w->check(w->arg);
+	*wake = (nfds == 2 && pfd[1].revents != 0) ? w->check(w->arg) : 0;
 	return pfd[0].revents;
 }
 
@@ -259,13 +267,15 @@ conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w)
 	int64_t last_io = now_ms();
 
 	while (done == 0 && (done = flush_now(c, &last_io)) == 0) {
-		int drain = 0, ev = wait_io(c, timeout_ms, w, last_io, &drain);
+		int wake = 0, ev = wait_io(c, timeout_ms, w, last_io, &wake);
 
 		if (ev == -1)
 			break;			/* timed out */
 		if (ev != 0)
 			last_io = now_ms();
-		if (drain && (done = conn_drain(c)) != 0)
+		if ((wake & CONN_WAKE_DRAIN) && (done = conn_drain(c)) != 0)
+			break;
+		if ((wake & CONN_WAKE_PUSH) && (done = conn_pull(c)) != 0)
 			break;
 		if ((ev & (POLLIN | POLLERR | POLLHUP)) && conn_wants_read(c)) {
 			ssize_t n = conn_read(c);

@@ -81,10 +81,19 @@ int	conn_drain(struct conn *c);
  * empty, run its input again. Same result as conn_apply. */
 int	conn_resume(struct conn *c);
 
+/* Pushed output may be waiting (the process was woken): run the handler's
+ * pull, if it has one. Same result as conn_apply. */
+int	conn_pull(struct conn *c);
+
 /* What the blocking driver also watches: when fd (or -1) is readable it
- * calls check(arg), which returns 1 once the process drains. If tick is
- * set, it is called about once a second while the connection lasts (a
+ * calls check(arg), which returns CONN_WAKE_DRAIN once the process drains
+ * (and on every later call) and CONN_WAKE_PUSH when pushed output may be
+ * waiting (PROTO_PUSH_SIGNAL). The driver stops watching fd once the
+ * connection has drained, unless its protocol has pull. If tick is set,
+ * it is called about once a second while the connection lasts (a
  * single-threaded MPM's heartbeat and log flush). */
+#define CONN_WAKE_DRAIN	0x1
+#define CONN_WAKE_PUSH	0x2
 struct conn_waker {
 	int	  fd;
 	int	(*check)(void *arg);

@@ -391,11 +391,30 @@ metrics_now(struct rd *r, const struct snap *s)
 }
 
 static void
+metrics_chat(struct rd *r, const struct snap *s)
+{
+	const struct status_census *c = &s->c;
+
+	scalar(r, "mserver_chat_clients", "gauge", "Chat clients connected, on all workers.",
+	    c->chat_clients);
+	scalar(r, "mserver_chat_rooms", "gauge", "Chat rooms with at least one member.",
+	    c->chat_rooms);
+	scalar(r, "mserver_chat_published_total", "counter",
+	    "Lines published on the chat bus (messages and announcements).", c->chat_published);
+	scalar(r, "mserver_chat_delivered_total", "counter",
+	    "Chat lines queued to clients, including by worker processes that have exited.",
+	    c->chat_delivered);
+	scalar(r, "mserver_chat_dropped_total", "counter",
+	    "Chat clients disconnected for falling behind.", c->chat_dropped);
+}
+
+static void
 render_metrics(struct rd *r, struct sb *sb, const struct snap *s)
 {
 	metrics_info(r, s);
 	metrics_totals(r, s);
 	metrics_now(r, s);
+	metrics_chat(r, s);
 }
 
 /* ---- HTML ----------------------------------------------------------- */

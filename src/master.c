@@ -20,12 +20,15 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
+#include "chat.h"
+#include "chat_bus.h"
 #include "child.h"
 #include "conf.h"
 #include "listen.h"
 #include "log.h"
 #include "master.h"
 #include "mpm.h"
+#include "proto.h"
 #include "scoreboard.h"
 #include "util.h"
 
@@ -54,6 +57,8 @@ struct master {
 	const struct mpm_ops	*ops;
 	struct lst_set		 lst;
 	struct sb		*sb;
+	struct chat_bus		*bus;
+	struct conf_chat	 chat_fixed;	/* the bus's sizes, from the start */
 	struct wproc		*procs;
 	unsigned		 nslots;	/* server_limit, fixed */
 	unsigned		 thread_limit;	/* fixed */
@@ -215,6 +220,7 @@ reaped(struct master *m, pid_t pid, int status)
 	int slot = find_pid(m, pid);
 	struct wproc *w;
 	int64_t lived;
+	unsigned n;
 	char how[64];
 
 	if (slot == -1)
@@ -233,6 +239,9 @@ reaped(struct master *m, pid_t pid, int status)
 	}
 	sb_proc_clear(m->sb, (unsigned)slot);
 	memset(w, 0, sizeof(*w));
+	/* Clients of a worker that died with them: out of the rooms. */
+	if ((n = chat_bus_reap(m->bus, pid)) > 0)
+		log_info("removed %u chat client(s) of worker %d pid %d", n, slot, (int)pid);
 }
 
 static void
@@ -278,8 +287,30 @@ publish_conf(struct master *m)
 	SB_SET(h->generation, m->generation);
 }
 
-/* Hard limits size the scoreboard, and the pid and scoreboard files are
- * where mserverctl finds us: all keep their values until a restart. */
+/* The chat bus was sized at start: its sizes keep their values. */
+static void
+keep_chat_fixed(struct master *m, struct conf_chat *c, char *note, size_t nlen)
+{
+	const struct conf_chat *f = &m->chat_fixed;
+	size_t used = strlen(note);
+
+	if (c->bus_size != f->bus_size || c->max_clients != f->max_clients ||
+	    c->max_rooms != f->max_rooms || c->max_lag != f->max_lag || c->max_line > f->max_line)
+		snprintf(note + used, nlen - used, " (changes of chat.bus_size, max_clients,"
+		    " max_rooms, max_lag or a larger chat.max_line need a restart: keeping"
+		    " %d, %d, %d, %d, %d)", f->bus_size, f->max_clients, f->max_rooms, f->max_lag,
+		    f->max_line);
+	c->max_lag = f->max_lag;
+	c->bus_size = f->bus_size;
+	c->max_clients = f->max_clients;
+	c->max_rooms = f->max_rooms;
+	if (c->max_line > f->max_line)
+		c->max_line = f->max_line;
+}
+
+/* Hard limits size the scoreboard and the chat bus, and the pid and
+ * scoreboard files are where mserverctl finds us: all keep their values
+ * until a restart. */
 static int
 keep_fixed(struct master *m, struct conf *next, char *note, size_t nlen,
     char *err, size_t elen)
@@ -293,6 +324,7 @@ keep_fixed(struct master *m, struct conf *next, char *note, size_t nlen,
 		snprintf(note, nlen, " (changes of server_limit, thread_limit, pid_file or"
 		    " scoreboard_file need a restart: keeping %u, %u, %s, %s)",
 		    m->nslots, m->thread_limit, m->conf->pid_file, m->conf->scoreboard_file);
+	keep_chat_fixed(m, &next->chat, note, nlen);
 	c->server_limit = (int)m->nslots;
 	c->thread_limit = (int)m->thread_limit;
 	if (c->workers > c->server_limit) {
@@ -487,6 +519,19 @@ pool_census(struct master *m, struct pool *p)
 	}
 }
 
+/* The chat bus's figures, for mserverctl status and /metrics. */
+static void
+publish_chat(struct master *m)
+{
+	struct sb_header *h = sb_header(m->sb);
+	struct chat_bus_stats st;
+
+	chat_bus_stats(m->bus, &st);
+	SB_SET(h->chat_clients, st.clients);
+	SB_SET(h->chat_rooms, st.rooms);
+	SB_SET(h->chat_published, st.published);
+}
+
 static void
 maintain(struct master *m, int64_t now)
 {
@@ -495,6 +540,8 @@ maintain(struct master *m, int64_t now)
 	struct pool p;
 	int i, want = 0, tick = now >= m->next_tick;
 
+	if (tick)
+		publish_chat(m);
 	if (m->stopping)
 		return;
 	if (tick)
@@ -595,6 +642,29 @@ master_loop(struct master *m)
 	}
 }
 
+/* The chat bus, made once for the server's life (workers of every
+ * generation share it) and handed to the chat handler before any fork. */
+static int
+chat_bus_start(struct master *m, char *err, size_t len)
+{
+	const struct conf_chat *c = &m->conf->chat;
+	struct chat_bus_limits lim = {
+		.ring_size = (size_t)c->bus_size,
+		.max_clients = (unsigned)c->max_clients,
+		.max_rooms = (unsigned)c->max_rooms,
+		.max_procs = m->nslots,
+		.max_text = (unsigned)c->max_line,
+		.max_lag = (unsigned)c->max_lag,
+		.wake_signal = PROTO_PUSH_SIGNAL,
+	};
+
+	if ((m->bus = chat_bus_create(&lim, err, len)) == NULL)
+		return -1;
+	m->chat_fixed = *c;
+	chat_set_bus(m->bus);
+	return 0;
+}
+
 static int
 master_init(struct master *m, char *err, size_t len)
 {
@@ -610,6 +680,8 @@ master_init(struct master *m, char *err, size_t len)
 	}
 	if ((m->sb = sb_create(m->conf->scoreboard_file, m->nslots, m->thread_limit,
 	    err, len)) == NULL)
+		return -1;
+	if (chat_bus_start(m, err, len) == -1)
 		return -1;
 	h = sb_header(m->sb);
 	h->master_pid = (int32_t)getpid();
@@ -661,6 +733,7 @@ master_run(const struct master_opts *opts, struct conf *conf, struct mpm_module 
 	master_loop(&m);
 	log_info("stopped");
 	sb_close(m.sb, 1);
+	chat_bus_destroy(m.bus);
 	lst_close_all(&m.lst);
 	mpm_unload(m.mpm);
 	conf_free(m.conf);

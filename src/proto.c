@@ -9,6 +9,7 @@
 #include "util.h"
 
 static const struct proto_ops *const protocols[] = {
+	&chat_proto,
 	&echo_proto,
 	&http_proto,
 };
@@ -33,7 +34,7 @@ proto_get(int id)
 const char *
 proto_names(void)
 {
-	return "echo, http";
+	return "chat, echo, http";
 }
 
 int

@@ -10,6 +10,11 @@
  *   drain  once, when the process starts draining; a handler with no work
  *          in flight answers PROTO_CLOSE, otherwise it finishes first
  *   close  once, before the connection is freed
+ *   pull   (optional) output may be waiting elsewhere for this connection:
+ *          the process was woken by PROTO_PUSH_SIGNAL, or the output queue
+ *          a handler left full (CONN_MORE) has drained. Only protocols with
+ *          server-pushed output (chat) have it; the MPM then calls it for
+ *          each of their connections on every wake-up.
  *
  * PROTO_CLOSE means: send what is queued, then close. PROTO_ABORT means:
  * close now, discarding output.
@@ -24,10 +29,18 @@
 #ifndef MSERVER_PROTO_H
 #define MSERVER_PROTO_H
 
+#include <signal.h>
+
 struct conn;
 struct child_ctx;
 
 enum proto_rc { PROTO_OK = 0, PROTO_CLOSE = 1, PROTO_ABORT = 2 };
+
+/* Sent (by pid) to a worker process that has new pushed output for its
+ * connections; a worker receives it on its signalfd (child.c), and the
+ * MPM calls pull. Its default action is to ignore it, so a stray one to a
+ * recycled pid is harmless. */
+#define PROTO_PUSH_SIGNAL	SIGURG
 
 struct proto_ops {
 	const char	*name;
@@ -35,6 +48,7 @@ struct proto_ops {
 	int		(*input)(struct conn *c);
 	int		(*drain)(struct conn *c);
 	void		(*close)(struct conn *c);
+	int		(*pull)(struct conn *c);
 	int		(*child_init)(struct child_ctx *ctx);
 	void		(*child_reopen)(void);
 	void		(*child_flush)(void);
@@ -51,6 +65,7 @@ const struct proto_ops	*proto_get(int id);
 /* "echo, ..." for messages. */
 const char		*proto_names(void);
 
+extern const struct proto_ops chat_proto;
 extern const struct proto_ops echo_proto;
 extern const struct proto_ops http_proto;
 

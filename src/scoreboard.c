@@ -193,6 +193,9 @@ sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t)
 		t->bytes += SB_GET(w->bytes);
 		for (c = 0; c < SB_NCODES; c++)
 			t->codes[c] += SB_GET(w->codes[c]);
+		t->chat_delivered += SB_GET(w->chat_delivered);
+		t->chat_dropped += SB_GET(w->chat_dropped);
+		t->chat_clients += SB_GET(w->chat_clients);
 	}
 }
 
@@ -210,6 +213,8 @@ sb_proc_clear(struct sb *sb, unsigned slot)
 	SB_ADD(h->retired_bytes, t.bytes);
 	for (i = 0; i < SB_NCODES; i++)
 		SB_ADD(h->retired_codes[i], t.codes[i]);
+	SB_ADD(h->retired_chat_delivered, t.chat_delivered);
+	SB_ADD(h->retired_chat_dropped, t.chat_dropped);
 	for (i = 0; i < sb->thread_limit; i++) {
 		struct sb_worker *w = sb_worker(sb, slot, i);
 

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define SB_MAGIC	0x4d53425244ULL	/* "DRBSM" */
-#define SB_VERSION	2
+#define SB_VERSION	3
 
 /* Connection/thread status letters (Apache's key). */
 #define SB_OPEN		'.'
@@ -74,6 +74,10 @@ struct sb_header {
 	/* Counters of processes that have exited, so totals survive them. */
 	uint64_t	retired_connections, retired_requests, retired_bytes;
 	uint64_t	retired_codes[SB_NCODES];
+	uint64_t	retired_chat_delivered, retired_chat_dropped;
+	/* The chat bus's figures, copied by the master about once a second. */
+	uint32_t	chat_clients, chat_rooms;
+	uint64_t	chat_published;
 	/* The verdict of the last reload, for "mserverctl reload". */
 	uint32_t	reload_seq;	/* bumped after each reload attempt */
 	int32_t		reload_ok;
@@ -98,11 +102,13 @@ struct sb_proc {
 
 struct sb_worker {
 	uint32_t	status;		/* a status letter */
-	uint32_t	pad;
+	uint32_t	chat_clients;	/* chat clients served now */
 	uint64_t	connections;
 	uint64_t	requests;
 	uint64_t	bytes;		/* sent */
 	uint64_t	codes[SB_NCODES];	/* responses by class: 1xx..5xx */
+	uint64_t	chat_delivered;	/* bus lines queued to clients */
+	uint64_t	chat_dropped;	/* clients dropped as too slow */
 	int64_t		last_used_ms;
 	char		client[48];
 	char		request[80];	/* last request line, escaped */
@@ -128,7 +134,11 @@ void		 sb_proc_claim(struct sb *sb, unsigned slot, uint32_t generation,
 void		 sb_proc_clear(struct sb *sb, unsigned slot);
 
 /* Sum of the counters of one process's worker slots. */
-struct sb_totals { uint64_t connections, requests, bytes, codes[SB_NCODES]; };
+struct sb_totals {
+	uint64_t	connections, requests, bytes, codes[SB_NCODES];
+	uint64_t	chat_delivered, chat_dropped;
+	unsigned	chat_clients;
+};
 void		 sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t);
 
 /* Relaxed single-writer updates. */

@@ -108,6 +108,8 @@ census_proc(struct sb *sb, unsigned slot, struct status_census *c)
 	c->bytes += tot.bytes;
 	for (k = 0; k < SB_NCODES; k++)
 		c->codes[k] += tot.codes[k];
+	c->chat_delivered += tot.chat_delivered;
+	c->chat_dropped += tot.chat_dropped;
 }
 
 void
@@ -122,6 +124,11 @@ status_census(struct sb *sb, struct status_census *c)
 	c->bytes = SB_GET(h->retired_bytes);
 	for (i = 0; i < SB_NCODES; i++)
 		c->codes[i] = SB_GET(h->retired_codes[i]);
+	c->chat_delivered = SB_GET(h->retired_chat_delivered);
+	c->chat_dropped = SB_GET(h->retired_chat_dropped);
+	c->chat_clients = SB_GET(h->chat_clients);
+	c->chat_rooms = SB_GET(h->chat_rooms);
+	c->chat_published = SB_GET(h->chat_published);
 	for (i = 0; i < h->server_limit; i++)
 		if (SB_GET(sb_proc(sb, i)->pid) != 0)
 			census_proc(sb, i, c);
@@ -208,6 +215,10 @@ status_text(struct sb *sb, FILE *out)
 	    (unsigned long long)c.bytes);
 	fprintf(out, "%u processes, %u busy, %u idle; %u respawned after a crash\n",
 	    c.procs, c.busy, c.idle, SB_GET(h->respawns));
+	fprintf(out, "Chat: %u clients, %u rooms, %llu lines published, %llu delivered,"
+	    " %llu clients dropped as slow\n", c.chat_clients, c.chat_rooms,
+	    (unsigned long long)c.chat_published, (unsigned long long)c.chat_delivered,
+	    (unsigned long long)c.chat_dropped);
 	if (SB_GET(h->reload_seq)) {
 		status_copy_field(msg, h->reload_msg, sizeof(msg));
 		fprintf(out, "Last reload: %s: %s\n", h->reload_ok ? "ok" : "failed", msg);
@@ -258,10 +269,10 @@ print_procs_json(struct sb *sb, FILE *out)
 		    i, (int)SB_GET(p->pid), SB_GET(p->generation));
 		json_str(out, mpm);
 		fprintf(out, ",\"state\":\"%s\",\"open\":%u,\"connections\":%llu,\"requests\":%llu,"
-		    "\"bytes\":%llu,\"threads\":%u,\"by_state\":{",
+		    "\"bytes\":%llu,\"threads\":%u,\"chat_clients\":%u,\"by_state\":{",
 		    sb_proc_state_name(SB_GET(p->state)), SB_GET(p->conns),
 		    (unsigned long long)t.connections, (unsigned long long)t.requests,
-		    (unsigned long long)t.bytes, proc_threads(sb, i));
+		    (unsigned long long)t.bytes, proc_threads(sb, i), t.chat_clients);
 		for (k = 0; k < SB_NCONN_STATES; k++)
 			fprintf(out, "%s\"%c\":%u", k ? "," : "", SB_CONN_STATES[k],
 			    SB_GET(p->by_state[k]));
@@ -299,7 +310,10 @@ status_json(struct sb *sb, FILE *out)
 	    SB_GET(h->respawns), SB_GET(h->reload_seq), h->reload_ok ? "true" : "false",
 	    h->reload_generation);
 	json_str(out, msg);
-	fprintf(out, "},");
+	fprintf(out, "},\"chat\":{\"clients\":%u,\"rooms\":%u,\"published\":%llu,"
+	    "\"delivered\":%llu,\"dropped\":%llu},", c.chat_clients, c.chat_rooms,
+	    (unsigned long long)c.chat_published, (unsigned long long)c.chat_delivered,
+	    (unsigned long long)c.chat_dropped);
 	print_procs_json(sb, out);
 	fprintf(out, ",\"scoreboard\":");
 	json_str(out, map);

@@ -26,6 +26,10 @@ struct status_census {
 	unsigned	busy, idle;			/* thread letters RWKCLGI, _ */
 	unsigned	open;				/* open connections now */
 	unsigned	conn_states[SB_NCONN_STATES];	/* see status_proc_conn_states() */
+	/* Chat: clients, rooms and lines published are the bus's (copied by
+	 * the master once a second); delivered and dropped are summed. */
+	unsigned	chat_clients, chat_rooms;
+	uint64_t	chat_published, chat_delivered, chat_dropped;
 	int64_t		uptime_s;
 };
 

@@ -364,14 +364,14 @@ test_shipped_config(void)
 	}
 	snprintf(path, sizeof(path), "%s/conf/mserver.conf", src);
 	c = LOAD_OK(path);
-	/* echo on both loopbacks; http beside it once its lines are enabled */
-	CU_ASSERT(c->nlisten == 2 || c->nlisten == 4);
+	/* http, echo and chat, each on both loopbacks */
+	CU_ASSERT_EQUAL(c->nlisten, 6);
 	CU_ASSERT(find_listener(c, "127.0.0.1:7007", "echo"));
 	CU_ASSERT(find_listener(c, "[::1]:7007", "echo"));
-	if (c->nlisten == 4) {
-		CU_ASSERT(find_listener(c, "127.0.0.1:8080", "http"));
-		CU_ASSERT(find_listener(c, "[::1]:8080", "http"));
-	}
+	CU_ASSERT(find_listener(c, "127.0.0.1:8080", "http"));
+	CU_ASSERT(find_listener(c, "[::1]:8080", "http"));
+	CU_ASSERT(find_listener(c, "127.0.0.1:7070", "chat"));
+	CU_ASSERT(find_listener(c, "[::1]:7070", "chat"));
 	STR_EQ(c->mpm.module, "event");
 	CU_ASSERT_EQUAL(c->mpm.workers, 2);
 	CU_ASSERT(c->pid_file != NULL && c->pid_file[0] == '/');
@@ -674,7 +674,7 @@ static void
 test_err_protocol(void)
 {
 	ERR("listen = (\n  { address = \"127.0.0.1\"; port = 7007; protocol = \"gopher\"; }\n);\n",
-	    2, "unknown protocol 'gopher' (known: echo");
+	    2, "unknown protocol 'gopher' (known: chat, echo, http)");
 	ERR("listen = (\n  { address = \"127.0.0.1\"; port = 7007; protocol = \"ECHO\"; }\n);\n",
 	    2, "unknown protocol 'ECHO'");
 	ERR("listen = (\n  { address = \"127.0.0.1\"; port = 7007; protocol = \"\"; }\n);\n",
@@ -1107,6 +1107,55 @@ test_http_err_strings(void)
 	ERR(LISTEN "http = {\n  index = \"..\";\n};\n", 3, "'index' must be a file name");
 }
 
+/* The chat group: defaults, every key, ranges, the ring-size rule. */
+static void
+test_chat_keys(void)
+{
+	static const struct { const char *key; long long lo, hi; } keys[] = {
+		{ "max_line", 64, 1048576 },
+		{ "max_clients", 1, 1048576 },
+		{ "max_rooms", 1, 65535 },
+		{ "bus_size", 65536, 1073741824 },
+		{ "max_lag", 1, 100000000 },
+		{ "idle_timeout", 1, 604800 },
+	};
+	char text[512], msg[256];
+	struct conf *c = OK(LISTEN);
+	size_t i;
+	int j;
+
+	CU_ASSERT_EQUAL(c->chat.max_line, 4096);
+	CU_ASSERT_EQUAL(c->chat.max_clients, 16384);
+	CU_ASSERT_EQUAL(c->chat.max_rooms, 1024);
+	CU_ASSERT_EQUAL(c->chat.bus_size, 8 << 20);
+	CU_ASSERT_EQUAL(c->chat.max_lag, 4096);
+	CU_ASSERT_EQUAL(c->chat.idle_timeout, 3600);
+	conf_free(c);
+	c = OK(LISTEN "chat = { max_line = 100; max_clients = 7; max_rooms = 3;\n"
+	    "  bus_size = 65536; max_lag = 9; idle_timeout = 5; };\n");
+	CU_ASSERT_EQUAL(c->chat.max_line, 100);
+	CU_ASSERT_EQUAL(c->chat.max_clients, 7);
+	CU_ASSERT_EQUAL(c->chat.max_rooms, 3);
+	CU_ASSERT_EQUAL(c->chat.bus_size, 65536);
+	CU_ASSERT_EQUAL(c->chat.max_lag, 9);
+	CU_ASSERT_EQUAL(c->chat.idle_timeout, 5);
+	CU_ASSERT_EQUAL(c->chat.line, 2);
+	conf_free(c);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		for (j = 0; j < 2; j++) {
+			long long v = j == 0 ? keys[i].lo - 1 : keys[i].hi + 1;
+
+			snprintf(text, sizeof(text), LISTEN "chat = {\n  %s = %lldL;\n};\n", keys[i].key, v);
+			snprintf(msg, sizeof(msg), "'%s' = %lld is out of range [%lld, %lld]",
+			    keys[i].key, v, keys[i].lo, keys[i].hi);
+			ERR(text, 3, msg);
+		}
+	ERR(LISTEN "chat = 5;\n", 2, "'chat' must be a group { ... }");
+	ERR(LISTEN "chat = {\n  rooms = 5;\n};\n", 3, "unknown key 'rooms'");
+	ERR(LISTEN "chat = {\n  max_line = 8192;\n  bus_size = 65536;\n};\n", 4,
+	    "chat.bus_size (65536) must be at least 16 x (chat.max_line + 128)");
+}
+
 static void
 test_http_err_unknown_key(void)
 {
@@ -1359,6 +1408,7 @@ main(void)
 		{ "http error: ranges", test_http_err_ranges },
 		{ "http error: strings", test_http_err_strings },
 		{ "http error: unknown keys", test_http_err_unknown_key },
+		{ "chat: defaults, keys, ranges, ring size", test_chat_keys },
 		{ "http error: status_allow entries", test_http_err_cidr },
 		{ "http: mime_types", test_http_mime_types },
 		{ "http: document_root", test_http_document_root },

@@ -167,6 +167,8 @@ fill_retired(struct sb *sb)
 
 	spawn(sb, 4, 1, "prefork", 1, 999);
 	set_counters(sb_worker(sb, 4, 0), 10, 20, 10240, codes);
+	SB_SET(sb_worker(sb, 4, 0)->chat_delivered, 7);
+	SB_SET(sb_worker(sb, 4, 0)->chat_dropped, 1);
 	sb_proc_clear(sb, 4);
 }
 
@@ -211,6 +213,12 @@ fill_event(struct sb *sb)
 	set_by_state(p, 2, 1, 3, 0);
 	SB_SET(sb_worker(sb, 2, 0)->status, SB_WAITING);	/* the loop, not a conn */
 	set_counters(sb_worker(sb, 2, 0), 40, 69, 88136, c2);
+	SB_SET(sb_worker(sb, 2, 0)->chat_clients, 5);
+	SB_SET(sb_worker(sb, 2, 0)->chat_delivered, 30);
+	SB_SET(sb_worker(sb, 2, 0)->chat_dropped, 2);
+	SB_SET(sb_header(sb)->chat_clients, 5);	/* the master's copy of the bus's */
+	SB_SET(sb_header(sb)->chat_rooms, 2);
+	SB_SET(sb_header(sb)->chat_published, 12);
 
 	p = spawn(sb, 5, 2, "event", 1, 105);
 	SB_SET(p->state, SB_PROC_EXITING);
@@ -655,6 +663,12 @@ test_metrics_values(void)
 		"# TYPE mserver_respawns_total counter",
 		"mserver_respawns_total 2",
 		"# TYPE mserver_info gauge",
+		"# TYPE mserver_chat_clients gauge",
+		"mserver_chat_clients 5",
+		"mserver_chat_rooms 2",
+		"mserver_chat_published_total 12",
+		"mserver_chat_delivered_total 37",
+		"mserver_chat_dropped_total 3",
 	};
 	struct sb *sb = fixture("metrics.sb");
 	struct buf b;
@@ -688,8 +702,8 @@ test_metrics_syntax(void)
 	char *t = render(sb, HTTP_STATUS_METRICS, &b);
 
 	check_at(prom_check(t, &p), __LINE__, "%s", p.msg);
-	CU_ASSERT_EQUAL(p.ntyped, 11);
-	CU_ASSERT_EQUAL(p.nhelped, 11);
+	CU_ASSERT_EQUAL(p.ntyped, 16);
+	CU_ASSERT_EQUAL(p.nhelped, 16);
 	buf_free(&b);
 	t = render(empty, HTTP_STATUS_METRICS, &b);
 	check_at(prom_check(t, &p), __LINE__, "%s", p.msg);
