@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "chat_bus.h"
 
@@ -653,13 +654,28 @@ chat_bus_rooms(struct chat_bus *b, void (*fn)(void *arg, const char *room,
 	chat_bus_unlock(b);
 }
 
-unsigned
-chat_bus_reap(struct chat_bus *b, pid_t pid)
+int
+chat_bus_reap(struct chat_bus *b, pid_t pid, int timeout_ms)
 {
-	unsigned i, n = 0;
+	struct timespec until;
+	unsigned i;
+	int n = 0, rc;
 
-	if (pid <= 0 || chat_bus_lock(b) == -1)
+	if (pid <= 0)
 		return 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if ((rc = pthread_mutex_timedlock(&b->h->lock, &until)) == EOWNERDEAD) {
+		bus_repair(b);
+		rc = pthread_mutex_consistent(&b->h->lock);
+	}
+	if (rc != 0)
+		return -1;
 	for (i = 0; i < b->h->lim.max_clients; i++)
 		if (b->clients[i].used && b->clients[i].pid == pid) {
 			client_remove(b, i);

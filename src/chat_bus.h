@@ -143,8 +143,10 @@ void		 chat_bus_rooms(struct chat_bus *b,
 		    void (*fn)(void *arg, const char *room, unsigned members), void *arg);
 
 /* Master, after reaping pid: remove its clients (announcing the leaves)
- * and its process entry. Returns the number of clients removed. */
-unsigned	 chat_bus_reap(struct chat_bus *b, pid_t pid);
+ * and its process entry. Returns the number of clients removed, or -1 if
+ * the lock was not free within timeout_ms (a holder stopped, not dead):
+ * the caller tries again later rather than wedge. */
+int		 chat_bus_reap(struct chat_bus *b, pid_t pid, int timeout_ms);
 
 void		 chat_bus_stats(struct chat_bus *b, struct chat_bus_stats *st);
 

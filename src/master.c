@@ -38,6 +38,8 @@
 #define BACKOFF_MIN_MS	200
 #define BACKOFF_MAX_MS	10000
 #define SPAWN_RATE_MAX	32
+#define CHAT_REAP_WAIT_MS 200	/* for the chat bus lock */
+#define CHAT_PENDING_MAX 64	/* dead pids whose chat clients wait */
 
 enum stop_mode { RUNNING = 0, STOP_GRACEFUL, STOP_FAST };
 
@@ -59,6 +61,8 @@ struct master {
 	struct sb		*sb;
 	struct chat_bus		*bus;
 	struct conf_chat	 chat_fixed;	/* the bus's sizes, from the start */
+	pid_t			 chat_pending[CHAT_PENDING_MAX];	/* see chat_reap() */
+	unsigned		 nchat_pending;
 	struct wproc		*procs;
 	unsigned		 nslots;	/* server_limit, fixed */
 	unsigned		 thread_limit;	/* fixed */
@@ -214,13 +218,44 @@ note_crash(struct master *m, int64_t lived)
 	    (long long)lived, (long long)m->backoff_ms);
 }
 
+/* Clients of a worker that died with them leave their rooms. If the bus
+ * lock stays taken (a worker stopped while holding it), the pid waits in
+ * chat_pending for the next tick instead of blocking the master. */
+static void
+chat_reap(struct master *m, pid_t pid, int retry)
+{
+	int n = chat_bus_reap(m->bus, pid, CHAT_REAP_WAIT_MS);
+
+	if (n > 0) {
+		log_info("removed %d chat client(s) of worker pid %d", n, (int)pid);
+	} else if (n == -1 && m->nchat_pending < CHAT_PENDING_MAX) {
+		if (!retry)
+			log_warnx("chat bus busy: clients of worker pid %d are removed later",
+			    (int)pid);
+		m->chat_pending[m->nchat_pending++] = pid;
+	} else if (n == -1) {
+		log_warnx("chat bus busy: clients of worker pid %d stay listed", (int)pid);
+	}
+}
+
+static void
+chat_reap_pending(struct master *m)
+{
+	unsigned i, n = m->nchat_pending;
+	pid_t pids[CHAT_PENDING_MAX];
+
+	memcpy(pids, m->chat_pending, n * sizeof(*pids));
+	m->nchat_pending = 0;
+	for (i = 0; i < n; i++)
+		chat_reap(m, pids[i], 1);
+}
+
 static void
 reaped(struct master *m, pid_t pid, int status)
 {
 	int slot = find_pid(m, pid);
 	struct wproc *w;
 	int64_t lived;
-	unsigned n;
 	char how[64];
 
 	if (slot == -1)
@@ -239,9 +274,7 @@ reaped(struct master *m, pid_t pid, int status)
 	}
 	sb_proc_clear(m->sb, (unsigned)slot);
 	memset(w, 0, sizeof(*w));
-	/* Clients of a worker that died with them: out of the rooms. */
-	if ((n = chat_bus_reap(m->bus, pid)) > 0)
-		log_info("removed %u chat client(s) of worker %d pid %d", n, slot, (int)pid);
+	chat_reap(m, pid, 0);
 }
 
 static void
@@ -540,8 +573,10 @@ maintain(struct master *m, int64_t now)
 	struct pool p;
 	int i, want = 0, tick = now >= m->next_tick;
 
-	if (tick)
+	if (tick) {
+		chat_reap_pending(m);
 		publish_chat(m);
+	}
 	if (m->stopping)
 		return;
 	if (tick)
