@@ -521,6 +521,13 @@ chat_child_init(struct child_ctx *ctx)
 	return 0;
 }
 
+static void
+chat_child_woken(void)
+{
+	if (chat_bus != NULL)
+		chat_bus_woken(chat_bus, chat_slot);
+}
+
 const struct proto_ops chat_proto = {
 	.name = "chat",
 	.open = chat_open,
@@ -531,4 +538,5 @@ const struct proto_ops chat_proto = {
 	.child_init = chat_child_init,
 	.child_reopen = NULL,
 	.child_flush = NULL,
+	.child_woken = chat_child_woken,
 };

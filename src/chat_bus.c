@@ -42,6 +42,8 @@ struct bus_rec {
 struct bus_proc {
 	int32_t		pid;
 	uint32_t	nclients;
+	uint32_t	pending;	/* signalled, not yet woken (atomic) */
+	uint32_t	pad;
 };
 
 struct bus_room {
@@ -295,9 +297,20 @@ bus_wake(struct chat_bus *b)
 
 	if (b->h->lim.wake_signal == 0)
 		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the line, then the flags */
 	for (i = 0; i < b->h->lim.max_procs; i++)
-		if (LOAD(b->procs[i].nclients) > 0 && LOAD(b->procs[i].pid) > 0)
+		if (LOAD(b->procs[i].nclients) > 0 && LOAD(b->procs[i].pid) > 0 &&
+		    __atomic_exchange_n(&b->procs[i].pending, 1, __ATOMIC_SEQ_CST) == 0)
 			kill(LOAD(b->procs[i].pid), b->h->lim.wake_signal);
+}
+
+void
+chat_bus_woken(struct chat_bus *b, unsigned proc)
+{
+	if (proc >= b->h->lim.max_procs)
+		return;
+	__atomic_store_n(&b->procs[proc].pending, 0, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the flag, then the ring */
 }
 
 /* ---- rooms and clients (lock held) --------------------------------- */
@@ -418,7 +431,10 @@ chat_bus_enter(struct chat_bus *b, struct chat_member *m, pid_t pid, unsigned pr
 	cl->used = 1;
 	index_add(b, (uint32_t)id);
 	b->rooms[ridx].members++;
-	STORE(b->procs[proc].pid, pid);
+	if (LOAD(b->procs[proc].pid) != pid) {
+		STORE(b->procs[proc].pending, 0);
+		STORE(b->procs[proc].pid, pid);
+	}
 	STORE(b->procs[proc].nclients, b->procs[proc].nclients + 1);
 	STORE(b->h->nclients, LOAD(b->h->nclients) + 1);
 
@@ -685,6 +701,7 @@ chat_bus_reap(struct chat_bus *b, pid_t pid, int timeout_ms)
 		if (b->procs[i].pid == pid) {
 			STORE(b->procs[i].nclients, 0);
 			STORE(b->procs[i].pid, 0);
+			STORE(b->procs[i].pending, 0);
 		}
 	chat_bus_unlock(b);
 	if (n > 0)

@@ -8,7 +8,12 @@
  *   - presence: a client table (nickname, room, owning process) with a
  *     nickname index, and a room table with member counts;
  *   - a process table: which worker processes have chat clients, so that a
- *     publisher can wake them (kill(pid, wake_signal)).
+ *     publisher can wake them (kill(pid, wake_signal)), and whether each
+ *     has a wake-up pending. A publisher signals a process only when it
+ *     turns the pending flag from 0 to 1 (after committing its line, with
+ *     a full fence between); the woken process clears the flag (full
+ *     fence) before it reads the ring. So a line is either seen by the
+ *     reader or followed by a new signal.
  *
  * The bus formats every line it publishes (the wire format of mserverd(8)):
  *     ROOM NICK: TEXT         a message
@@ -132,6 +137,10 @@ int		 chat_bus_pending(const struct chat_bus *b, const struct chat_member *m);
 /* Whether m is still within limits without reading: 0, CHAT_ESLOW or
  * CHAT_ELAPPED. For a reader whose socket does not drain. */
 int		 chat_bus_check(struct chat_bus *b, const struct chat_member *m);
+/* The process in slot proc was woken (it received wake_signal) and is
+ * about to read: publishers may signal it again. Until it says so, they
+ * do not, so a busy process gets one signal per batch, not per line. */
+void		 chat_bus_woken(struct chat_bus *b, unsigned proc);
 /* Longest line the bus delivers, with its LF. */
 size_t		 chat_bus_line_max(const struct chat_bus *b);
 

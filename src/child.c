@@ -84,6 +84,7 @@ child_signals(struct child_ctx *ctx)
 				log_debug("error log reopened");
 			proto_child_reopen();
 		} else if (si.ssi_signo == PROTO_PUSH_SIGNAL) {
+			proto_child_woken();
 			ctx->pushed = 1;
 		} else if (si.ssi_signo == SIGWINCH && !ctx->draining) {
 			log_debug("draining");

@@ -46,7 +46,9 @@ const struct proto_ops echo_proto = {
 	.input = echo_input,
 	.drain = echo_drain,
 	.close = echo_close,
+	.pull = NULL,
 	.child_init = NULL,
 	.child_reopen = NULL,
 	.child_flush = NULL,
+	.child_woken = NULL,
 };

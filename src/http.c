@@ -823,7 +823,9 @@ const struct proto_ops http_proto = {
 	.input = http_input,
 	.drain = http_drain,
 	.close = http_close,
+	.pull = NULL,
 	.child_init = http_child_init,
 	.child_reopen = http_child_reopen,
 	.child_flush = http_child_flush,
+	.child_woken = NULL,
 };

@@ -67,3 +67,13 @@ proto_child_flush(void)
 		if (protocols[i]->child_flush != NULL)
 			protocols[i]->child_flush();
 }
+
+void
+proto_child_woken(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(protocols); i++)
+		if (protocols[i]->child_woken != NULL)
+			protocols[i]->child_woken();
+}

@@ -25,6 +25,7 @@
  *   child_reopen  on SIGUSR1, after the error log
  *   child_flush   at least once a second while the process runs and once
  *                 at exit (buffered logs)
+ *   child_woken   on PROTO_PUSH_SIGNAL, before the MPM calls any pull
  */
 #ifndef MSERVER_PROTO_H
 #define MSERVER_PROTO_H
@@ -52,12 +53,14 @@ struct proto_ops {
 	int		(*child_init)(struct child_ctx *ctx);
 	void		(*child_reopen)(void);
 	void		(*child_flush)(void);
+	void		(*child_woken)(void);
 };
 
 /* child.c: run a per-process hook of every protocol. */
 int			 proto_child_init(struct child_ctx *ctx);
 void			 proto_child_reopen(void);
 void			 proto_child_flush(void);
+void			 proto_child_woken(void);
 
 /* Index of the protocol named name, or -1. */
 int			 proto_find(const char *name);
