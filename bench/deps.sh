@@ -1,11 +1,13 @@
 #!/bin/sh
-# Install what the HTTP benchmarks (bench/compare-http.py,
-# bench/reload-http.py) compare against and measure with: wrk, nginx and
-# Apache httpd (Debian packages). Skips what is already installed. Not
-# needed by `make check`. Run as root, or with sudo available.
+# Install what the benchmarks compare against and measure with (Debian
+# packages): wrk, nginx and Apache httpd for the HTTP ones
+# (bench/compare-http.py, bench/reload-http.py), redis-server for the
+# chat fan-out one (bench/compare-chat.py). Skips what is already
+# installed. Not needed by `make check`. Run as root, or with sudo
+# available.
 set -e
 missing=""
-for p in wrk apache2; do
+for p in wrk apache2 redis-server; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
 # Any nginx flavour will do; nginx-light is the smallest.
@@ -25,7 +27,7 @@ fi
 # The packages' own services are not wanted: the scripts start their own
 # servers on free ports. Stop any that the install started (no systemd in
 # containers; policy-rc.d may have prevented it anyway).
-for svc in nginx apache2; do
+for svc in nginx apache2 redis-server; do
 	if command -v service >/dev/null 2>&1; then
 		$SUDO service "$svc" stop >/dev/null 2>&1 || true
 	fi

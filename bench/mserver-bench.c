@@ -2,10 +2,14 @@
  * mserver-bench: the project's load generator.
  *
  * It opens C concurrent TCP connections to HOST:PORT and drives each through
- * a per-connection state machine supplied by a *mode* (struct mode_ops). Echo
- * (RFC 862) is the only mode for now: M round trips of S bytes each, every
- * byte checked. Chat and Redis pub/sub modes are meant to be added as more
- * rows in the modes[] table, without touching the engine.
+ * a per-connection state machine supplied by a *mode* (struct mode_ops):
+ *   echo   (RFC 862) M round trips of S bytes each, every byte checked;
+ *   chat   N clients of mserverd's chat protocol join one room, P of them
+ *          publish, every member receives every message (fan-out);
+ *   redis  the same fan-out against redis-server: N SUBSCRIBE connections
+ *          and P PUBLISH connections.
+ * The two fan-out modes share one implementation (the "pub/sub" section)
+ * and differ only in framing; see the comment there.
  *
  * Shape of a run:
  *   main      parses options, raises RLIMIT_NOFILE to the hard limit and,
@@ -13,14 +17,17 @@
  *             each take a contiguous share of the connection ids; children
  *             send their results (and, with --hold, a "ready" byte) up a
  *             pipe and the parent merges them.
- *   share     one process's part: T worker threads plus, with --hold, a
- *             barrier so that all C connections are open at the same time.
+ *   share     one process's part: T worker threads plus, with --hold or a
+ *             mode that asks for it, a barrier so that all C connections
+ *             are open (and, for pub/sub, in the room) at the same time.
  *   worker    one thread: its own epoll loop, a contiguous slice of ids,
  *             non-blocking connects (at most PENDING_MAX in flight), the
  *             connect and I/O timeouts and the global deadline.
  *   mode      per-connection protocol logic; does I/O on c->fd, records
  *             round trips, and says what it wants next (enum step,
- *             c->want_out). It never touches epoll.
+ *             c->want_out). It never touches epoll. Optional per-thread
+ *             hooks (setup, tick, finish) let a mode keep state that spans
+ *             the connections of one thread.
  *
  * Invariants:
  *   - each id in [0, C) belongs to exactly one thread of one process and
@@ -80,13 +87,13 @@
 
 enum cfail { CF_REFUSED, CF_TIMEOUT, CF_OTHER, CF_MAX };
 enum err {
-	ERR_RESET, ERR_EOF, ERR_MISMATCH, ERR_TIMEOUT, ERR_DEADLINE, ERR_OTHER,
-	ERR_MAX
+	ERR_RESET, ERR_EOF, ERR_MISMATCH, ERR_TIMEOUT, ERR_DEADLINE, ERR_SERVER,
+	ERR_OTHER, ERR_MAX
 };
 
 static const char *const cfail_names[CF_MAX] = { "refused", "timeout", "other" };
 static const char *const err_names[ERR_MAX] = {
-	"reset", "eof", "mismatch", "timeout", "deadline", "other"
+	"reset", "eof", "mismatch", "timeout", "deadline", "server", "other"
 };
 
 /* What a mode tells the engine after handling a connection. */
@@ -101,15 +108,25 @@ enum cstate { CS_IDLE, CS_CONNECTING, CS_ACTIVE, CS_HELD, CS_CLOSED };
 
 struct conn;
 struct cfg;
+struct worker;
+struct ps_proto;
 
 struct mode_ops {
 	const char	*name;
 	size_t		 priv_size;	/* per-connection state, zeroed */
-	/* Validate the options for this mode; message into err. */
-	int		(*check)(const struct cfg *, char *err, size_t errlen);
+	bool		 barrier;	/* hold every connection until all are */
+	const struct ps_proto *ps;	/* pub/sub framing, else NULL */
+	/* Validate the options and derive settings; message into err. */
+	int		(*check)(struct cfg *, char *err, size_t errlen);
 	enum step	(*start)(struct conn *);	/* just connected */
 	enum step	(*io)(struct conn *, uint32_t events);
 	enum step	(*resume)(struct conn *);	/* hold is over */
+	/* Optional per-thread hooks. setup: after the thread's connections
+	 * are initialised; tick: after every epoll batch, returns the longest
+	 * sleep it allows in ms; finish: when all connections are closed. */
+	void		(*setup)(struct worker *);
+	int		(*tick)(struct worker *);
+	void		(*finish)(struct worker *);
 };
 
 struct cfg {
@@ -123,6 +140,19 @@ struct cfg {
 	uint64_t		 deadline_ns;	/* absolute CLOCK_MONOTONIC */
 	uint64_t		 connect_to_ns, io_to_ns, hold_ns;
 	bool			 json;
+	bool			 barrier;	/* --hold, or the mode's */
+	bool			 size_set, limit_set;
+	/* pub/sub modes */
+	uint64_t		 clients, publishers, window, rate, messages;
+	uint64_t		 duration_ns, drain_ns;
+	const char		*room;
+	size_t			 room_len;
+	char			 pub_pre[320];	/* before each message text */
+	size_t			 pub_pre_len;
+	const char		*pub_suf;	/* after it */
+	size_t			 pub_suf_len;
+	size_t			 msg_max;	/* longest command built */
+	size_t			 carry_cap;	/* longest unit received */
 };
 
 /* Plain data: sent raw from child to parent through a pipe. */
@@ -131,10 +161,12 @@ struct result {
 	uint64_t	cfail[CF_MAX];
 	uint64_t	err[ERR_MAX];
 	int32_t		cfail_errno, err_errno;	/* last seen, for diagnosis */
+	/* pub/sub: round_trips counts deliveries */
+	uint64_t	published, receivers, gaps, reordered, bad, error_lines;
+	uint64_t	unfinished;		/* cut at the drain bound */
+	uint64_t	t_go, t_last;		/* CLOCK_MONOTONIC; 0 = unset */
 	uint64_t	hist[HIST_BUCKETS];
 };
-
-struct worker;
 
 struct conn {
 	struct worker	*w;
@@ -168,6 +200,7 @@ struct worker {
 	uint64_t	 next_scan;	/* when to look for idle connections */
 	bool		 ready_sent, resumed;
 	uint8_t		*out, *in, *expect;	/* SCRATCH bytes each, for modes */
+	void		*mstate;	/* per-thread mode state (setup hook) */
 	struct result	 res;
 };
 
@@ -331,6 +364,17 @@ result_merge(struct result *a, const struct result *b)
 		a->cfail_errno = b->cfail_errno;
 	if (b->err_errno)
 		a->err_errno = b->err_errno;
+	a->published += b->published;
+	a->receivers += b->receivers;
+	a->gaps += b->gaps;
+	a->reordered += b->reordered;
+	a->bad += b->bad;
+	a->error_lines += b->error_lines;
+	a->unfinished += b->unfinished;
+	if (b->t_go && (a->t_go == 0 || b->t_go < a->t_go))
+		a->t_go = b->t_go;
+	if (b->t_last > a->t_last)
+		a->t_last = b->t_last;
 	for (unsigned i = 0; i < HIST_BUCKETS; i++)
 		a->hist[i] += b->hist[i];
 }
@@ -591,7 +635,7 @@ worker_hold_tick(struct worker *w, uint64_t now)
 {
 	uint64_t go;
 
-	if (w->cfg->hold_ns == 0 || w->resumed)
+	if (!w->cfg->barrier || w->resumed)
 		return;
 	if (!w->ready_sent) {
 		if (w->unsettled > 0)
@@ -619,11 +663,11 @@ worker_abort(struct worker *w)
 }
 
 static int
-worker_wait_ms(const struct worker *w, uint64_t now)
+worker_wait_ms(const struct worker *w, uint64_t now, int cap)
 {
 	uint64_t ms = (w->cfg->deadline_ns - now) / 1000000 + 1;
 
-	return ms < TICK_MS ? (int)ms : TICK_MS;
+	return ms < (uint64_t)cap ? (int)ms : cap;
 }
 
 static void
@@ -642,6 +686,8 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
+	const struct mode_ops *mode = w->cfg->mode;
+	int cap = TICK_MS;
 
 	while (w->open > 0) {
 		w->now = now_ns();
@@ -650,13 +696,17 @@ worker_main(void *arg)
 			break;
 		}
 		worker_start_connects(w);
-		worker_poll(w, worker_wait_ms(w, w->now));
+		worker_poll(w, worker_wait_ms(w, w->now, cap));
 		worker_expire_connects(w, w->now);
 		worker_expire_idle(w, w->now);
 		worker_hold_tick(w, w->now);
+		if (mode->tick)
+			cap = mode->tick(w);
 	}
-	if (w->cfg->hold_ns && !w->ready_sent)
+	if (w->cfg->barrier && !w->ready_sent)
 		share_ready(w->sh);
+	if (mode->finish)
+		mode->finish(w);
 	return NULL;
 }
 
@@ -684,6 +734,8 @@ worker_init(struct worker *w, struct share *sh, uint64_t first, size_t n)
 		w->conns[i].fd = -1;
 		w->conns[i].priv = w->privs + i * mode->priv_size;
 	}
+	if (mode->setup)
+		mode->setup(w);
 }
 
 static void
@@ -772,7 +824,7 @@ share_run(struct share *sh, struct result *out)
 		if (rc != 0)
 			die("pthread_create: %s", strerror(rc));
 	}
-	if (sh->cfg->hold_ns)
+	if (sh->cfg->barrier)
 		share_hold_barrier(sh);
 	for (unsigned i = 0; i < sh->nthreads; i++) {
 		pthread_join(sh->workers[i].tid, NULL);
@@ -865,7 +917,7 @@ run_children(const struct cfg *cfg, unsigned nproc, struct result *total)
 		child_spawn(cfg, &ch[i], first, nthreads);
 		first += ch[i].count;
 	}
-	if (cfg->hold_ns) {
+	if (cfg->barrier) {
 		/* A dead child reads as EOF: as good as ready. */
 		for (unsigned i = 0; i < nproc; i++)
 			(void)read_until(ch[i].up, &b, 1, limit);
@@ -925,7 +977,7 @@ pat_fill(uint8_t *p, uint64_t seed, uint64_t off, size_t len)
 }
 
 static int
-echo_check(const struct cfg *cfg, char *err, size_t errlen)
+echo_check(struct cfg *cfg, char *err, size_t errlen)
 {
 	if (cfg->size == 0 || cfg->rounds == 0) {
 		snprintf(err, errlen, "echo needs -s and -n of at least 1");
@@ -1061,6 +1113,886 @@ echo_resume(struct conn *c)
 	return echo_round_begin(c);
 }
 
+/* ---- pub/sub modes: chat and redis ---- */
+
+/*
+ * One-to-many fan-out, measured the same way against mserverd's chat
+ * protocol and against Redis pub/sub.
+ *
+ * Roles. N receivers (--clients) and P publishers (--publishers). In chat
+ * mode the publishers are P of the N clients (ids spread evenly, so that
+ * they fall in different threads) and receive their own messages like any
+ * member; in redis mode they are P extra connections (ids N+P in all)
+ * that only PUBLISH. Publisher k (PUBID) sends texts of exactly S bytes
+ * (more only if the header does not fit):
+ *     K:SEQ:SENDNS:xxxx...      SENDNS = CLOCK_MONOTONIC ns at send time
+ * and, when it stops, one end marker K:E:COUNT:xxx... that says how many
+ * it sent. Every receiver counts a message as a delivery, its latency as
+ * now - SENDNS, and tracks the next expected SEQ per publisher.
+ *
+ * Phases. Every connection first gets into the room (chat: /join, until
+ * the joiner sees its own join line; redis: SUBSCRIBE until the
+ * confirmation; redis publishers: connected) and then pauses; the
+ * engine's barrier waits for all of them, in every thread and process.
+ * Then publishers publish for --duration seconds or --messages messages:
+ * at --rate messages/s each, or (rate 0) as fast as possible with at most
+ * --window of their own messages in flight. A message leaves the window
+ * when the publisher's *pair* receives it: the publisher itself in chat,
+ * a subscriber of the same thread in redis, so both modes have the same
+ * flow control. A receiver is done when it has seen the end marker of
+ * every publisher; whatever is still open --drain seconds after
+ * publishing ended is closed, and what it missed counts as lost.
+ *
+ * Accounting. losses = published x receivers - (deliveries - reordered),
+ * where receivers are those that were in the room when publishing began
+ * (every message is sent to all of them); deliveries/s = deliveries over
+ * the time from the start of publishing to the last delivery.
+ *
+ * Performance: a receiver reads with one large per-thread buffer and
+ * parses in place; only an incomplete trailing line or frame is copied,
+ * into a small per-connection carry buffer. A publisher builds as many
+ * messages as it may send into its buffer and sends them with one call.
+ * Nothing is allocated per message.
+ */
+
+#define PS_RBUF		(256 * 1024)	/* per-thread receive buffer */
+#define PS_HDR_MAX	64		/* "K:SEQ:SENDNS:" at most */
+#define PS_NICK_MAX	64
+#define PS_SEQ_TABLE_MAX (32u << 20)	/* entries of the per-thread table */
+
+enum ps_role { PS_RECV = 1, PS_PUB = 2 };
+
+struct ps_proto {
+	/* Send what gets a new connection into the room; -1 on failure. */
+	int		(*hello)(struct conn *);
+	/* Parse what is complete in buf: bytes consumed, -1 on garbage. */
+	ssize_t		(*parse)(struct conn *, const char *buf, size_t len,
+			    uint64_t now);
+	bool		 pub_receives;	/* publishers are room members too */
+	const char	*suffix;	/* after each published text */
+};
+
+struct pub {
+	struct conn	*c;
+	struct conn	*pair;		/* its receipt frees a window slot */
+	uint32_t	 k;		/* PUBID */
+	uint64_t	 seq;		/* messages built */
+	uint64_t	 inflight;	/* built, not yet received by pair */
+	uint64_t	 cmds, replies;	/* redis: PUBLISHes built, replies */
+	uint64_t	 t_start, t_end;
+	char		*out;
+	size_t		 off, len;	/* unsent bytes are out[off, len) */
+	bool		 stopped, marker, kicked;
+};
+
+struct ps {
+	struct pub	*pub;		/* NULL unless this one publishes */
+	char		*carry;		/* incomplete unit from the last read */
+	uint32_t	 clen;
+	uint32_t	 row;		/* index in the thread, table row */
+	uint64_t	 markers;	/* end markers seen */
+	uint8_t		 role;		/* enum ps_role bits */
+	bool		 ready;		/* in the room */
+	bool		 paused;	/* told the engine */
+	bool		 live;		/* resumed: publishing has begun */
+	bool		 saw_error;	/* the server sent an error line */
+	uint8_t		 nicklen;
+	char		 nick[PS_NICK_MAX];
+};
+
+/* Per-thread state; only its thread touches it. */
+struct ps_worker {
+	struct pub	*pubs;
+	size_t		 npubs;
+	int32_t		*pub_of;	/* PUBID -> index in pubs, or -1 */
+	struct pub	**kick;		/* publishers whose window opened */
+	size_t		 nkick;
+	char		*rbuf;		/* PS_RBUF + carry_cap */
+	char		*carry;		/* n * carry_cap */
+	uint32_t	*next;		/* n * P next expected SEQ, or NULL */
+	size_t		 pub_cap;	/* bytes of each pub->out */
+	uint64_t	 drain_at;	/* close what is left; or UINT64_MAX */
+	bool		 go;
+};
+
+/* Publisher k's connection id, and the reverse; -1 when none. */
+static uint64_t
+ps_stride(const struct cfg *cfg)
+{
+	return cfg->conns / cfg->publishers;
+}
+
+static int64_t
+ps_pubid(const struct cfg *cfg, uint64_t id)
+{
+	uint64_t stride = ps_stride(cfg);
+
+	if (id % stride != 0 || id / stride >= cfg->publishers)
+		return -1;
+	return (int64_t)(id / stride);
+}
+
+/* Decimal digits of v at p; returns the length. */
+static size_t
+u64_dec(char *p, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* One framed message (or, with marker, the end marker) at p; its length. */
+static size_t
+ps_format(const struct cfg *cfg, char *p, uint32_t k, uint64_t seq,
+    uint64_t ns, bool marker)
+{
+	char *t;
+	size_t n;
+
+	memcpy(p, cfg->pub_pre, cfg->pub_pre_len);
+	t = p + cfg->pub_pre_len;
+	n = u64_dec(t, k);
+	t[n++] = ':';
+	if (marker)
+		t[n++] = 'E';
+	else
+		n += u64_dec(t + n, seq);
+	t[n++] = ':';
+	n += u64_dec(t + n, marker ? seq : ns);
+	t[n++] = ':';
+	if (n < cfg->size) {
+		memset(t + n, 'x', cfg->size - n);
+		n = cfg->size;
+	}
+	memcpy(t + n, cfg->pub_suf, cfg->pub_suf_len);
+	return cfg->pub_pre_len + n + cfg->pub_suf_len;
+}
+
+/* How many more messages pb may build now; sets pb->stopped at the end. */
+static uint64_t
+pub_allowance(const struct cfg *cfg, struct pub *pb, uint64_t now)
+{
+	uint64_t due;
+
+	if (!pb->stopped && (now >= pb->t_end ||
+	    (cfg->messages && pb->seq >= cfg->messages)))
+		pb->stopped = true;
+	if (pb->stopped)
+		return 0;
+	if (cfg->rate == 0) {
+		due = pb->inflight < cfg->window ?
+		    cfg->window - pb->inflight : 0;
+	} else {
+		due = (uint64_t)((double)(now - pb->t_start) * (double)cfg->rate
+		    / 1e9) + 1;
+		due = due > pb->seq ? due - pb->seq : 0;
+	}
+	if (cfg->messages && due > cfg->messages - pb->seq)
+		due = cfg->messages - pb->seq;
+	return due;
+}
+
+/* Build what may be sent into the empty buffer; bytes built. */
+static size_t
+pub_fill(struct worker *w, struct pub *pb)
+{
+	const struct cfg *cfg = w->cfg;
+	struct ps_worker *ws = w->mstate;
+	uint64_t now = now_ns(), n = pub_allowance(cfg, pb, now);
+
+	pb->off = pb->len = 0;
+	for (; n > 0 && pb->len + cfg->msg_max <= ws->pub_cap; n--) {
+		pb->len += ps_format(cfg, pb->out + pb->len, pb->k, pb->seq++,
+		    now, false);
+		pb->inflight++;
+		pb->cmds++;
+	}
+	if (pb->stopped && !pb->marker &&
+	    pb->len + cfg->msg_max <= ws->pub_cap) {
+		pb->len += ps_format(cfg, pb->out + pb->len, pb->k, pb->seq,
+		    now, true);
+		pb->marker = true;
+		pb->cmds++;
+	}
+	return pb->len;
+}
+
+/* Done: in the room and every end marker seen; sent all and, for a
+ * redis publisher, read every reply. */
+static enum step
+ps_check_done(struct conn *c)
+{
+	struct ps *ps = c->priv;
+	struct pub *pb = ps->pub;
+
+	if (!ps->live)
+		return STEP_MORE;
+	if ((ps->role & PS_RECV) && ps->markers < c->w->cfg->publishers)
+		return STEP_MORE;
+	if (pb && (!pb->marker || pb->off < pb->len))
+		return STEP_MORE;
+	if (pb && !(ps->role & PS_RECV) && pb->replies < pb->cmds)
+		return STEP_MORE;
+	return STEP_DONE;
+}
+
+static enum step
+pub_send(struct conn *c)
+{
+	struct pub *pb = ((struct ps *)c->priv)->pub;
+
+	for (;;) {
+		ssize_t n;
+
+		if (pb->off == pb->len && pub_fill(c->w, pb) == 0)
+			break;
+		n = send(c->fd, pb->out + pb->off, pb->len - pb->off,
+		    MSG_NOSIGNAL);
+		if (n > 0) {
+			pb->off += (size_t)n;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			c->want_out = true;
+			return STEP_MORE;
+		} else if (errno != EINTR) {
+			return conn_fail_errno(c, errno);
+		}
+	}
+	c->want_out = false;
+	return ps_check_done(c);
+}
+
+static void
+pub_kick(struct ps_worker *ws, struct pub *pb)
+{
+	if (!pb->kicked) {
+		pb->kicked = true;
+		ws->kick[ws->nkick++] = pb;
+	}
+}
+
+/* Digits up to a ':' at *p; advances past the ':'. */
+static bool
+take_u64(const char **p, const char *end, uint64_t *v)
+{
+	const char *s = *p;
+	uint64_t x = 0;
+
+	if (s == end || *s < '0' || *s > '9')
+		return false;
+	while (s < end && *s >= '0' && *s <= '9')
+		x = x * 10 + (uint64_t)(*s++ - '0');
+	if (s == end || *s != ':')
+		return false;
+	*p = s + 1;
+	*v = x;
+	return true;
+}
+
+/* Sequence bookkeeping for receiver c and publisher k. */
+static void
+ps_sequence(struct conn *c, uint64_t k, uint64_t seq)
+{
+	struct worker *w = c->w;
+	struct ps_worker *ws = w->mstate;
+	uint32_t *next;
+
+	if (ws->next == NULL)
+		return;
+	next = &ws->next[(size_t)((struct ps *)c->priv)->row *
+	    w->cfg->publishers + k];
+	if (seq == *next) {
+		(*next)++;
+	} else if (seq > *next) {
+		w->res.gaps += seq - *next;
+		*next = (uint32_t)seq + 1;
+	} else {
+		w->res.reordered++;
+	}
+}
+
+/* A message text received by c. */
+static void
+ps_deliver(struct conn *c, const char *t, size_t len, uint64_t now)
+{
+	struct worker *w = c->w;
+	struct ps_worker *ws = w->mstate;
+	const char *end = t + len;
+	uint64_t k, seq, ns;
+	int32_t idx;
+
+	if (!take_u64(&t, end, &k) || k >= w->cfg->publishers)
+		goto bad;
+	if (t + 1 < end && t[0] == 'E' && t[1] == ':') {
+		((struct ps *)c->priv)->markers++;
+		return;
+	}
+	if (!take_u64(&t, end, &seq) || !take_u64(&t, end, &ns))
+		goto bad;
+	worker_record(w, now > ns ? now - ns : 0);
+	w->res.t_last = now;
+	ps_sequence(c, k, seq);
+	idx = ws->pub_of[k];
+	if (idx >= 0 && ws->pubs[idx].pair == c) {
+		struct pub *pb = &ws->pubs[idx];
+
+		if (pb->inflight > 0)
+			pb->inflight--;
+		if (w->cfg->rate == 0)
+			pub_kick(ws, pb);
+	}
+	return;
+bad:
+	w->res.bad++;
+}
+
+/* EOF or a reset; after an error line it is the server dropping us. */
+static enum step
+ps_closed(struct conn *c, int errnum)
+{
+	struct ps *ps = c->priv;
+
+	if (ps->saw_error)
+		return conn_fail(c, ERR_SERVER);
+	return errnum ? conn_fail_errno(c, errnum) : conn_fail(c, ERR_EOF);
+}
+
+/* Read everything there is; units are parsed in place in one big buffer. */
+static enum step
+ps_read(struct conn *c)
+{
+	struct ps_worker *ws = c->w->mstate;
+	struct ps *ps = c->priv;
+	const struct cfg *cfg = c->w->cfg;
+
+	for (;;) {
+		size_t have = ps->clen, total;
+		ssize_t n, used;
+
+		memcpy(ws->rbuf, ps->carry, have);
+		n = recv(c->fd, ws->rbuf + have, PS_RBUF, 0);
+		if (n == 0)
+			return ps_closed(c, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return STEP_MORE;
+			return ps_closed(c, errno);
+		}
+		total = have + (size_t)n;
+		used = cfg->mode->ps->parse(c, ws->rbuf, total, now_ns());
+		if (used < 0 || total - (size_t)used > cfg->carry_cap)
+			return conn_fail(c, ERR_MISMATCH);
+		ps->clen = (uint32_t)(total - (size_t)used);
+		memcpy(ps->carry, ws->rbuf + used, ps->clen);
+		if (n < PS_RBUF)
+			return STEP_MORE;
+	}
+}
+
+/* A small request on a fresh connection: it fits the socket buffer. */
+static int
+ps_send_small(struct conn *c, const char *buf, size_t len)
+{
+	ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
+
+	if (n == (ssize_t)len)
+		return 0;
+	c->w->res.err_errno = n < 0 ? errno : EAGAIN;
+	return -1;
+}
+
+static enum step
+ps_start(struct conn *c)
+{
+	struct ps *ps = c->priv;
+
+	if (ps->role & PS_RECV) {
+		if (c->w->cfg->mode->ps->hello(c) == -1)
+			return conn_fail(c, ERR_OTHER);
+		return STEP_MORE;
+	}
+	ps->ready = ps->paused = true;		/* redis publisher */
+	return STEP_PAUSE;
+}
+
+static enum step
+ps_io(struct conn *c, uint32_t events)
+{
+	struct ps *ps = c->priv;
+	enum step step;
+
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+		step = ps_read(c);
+		if (step != STEP_MORE)
+			return step;
+	}
+	if (ps->ready && !ps->paused) {
+		ps->paused = true;
+		return STEP_PAUSE;
+	}
+	if ((events & EPOLLOUT) && ps->pub && ps->live)
+		return pub_send(c);
+	return ps_check_done(c);
+}
+
+/* The first resume in a thread: publishing begins. */
+static void
+ps_worker_go(struct worker *w)
+{
+	struct ps_worker *ws = w->mstate;
+	const struct cfg *cfg = w->cfg;
+
+	ws->go = true;
+	w->res.t_go = w->now;
+	ws->drain_at = cfg->duration_ns ?
+	    w->now + cfg->duration_ns + cfg->drain_ns : UINT64_MAX;
+}
+
+static enum step
+ps_resume(struct conn *c)
+{
+	struct ps_worker *ws = c->w->mstate;
+	struct ps *ps = c->priv;
+	struct pub *pb = ps->pub;
+
+	if (!ws->go)
+		ps_worker_go(c->w);
+	ps->live = true;
+	if (ps->role & PS_RECV)
+		c->w->res.receivers++;
+	if (pb == NULL)
+		return ps_check_done(c);
+	pb->t_start = c->w->now;
+	pb->t_end = c->w->cfg->duration_ns ?
+	    pb->t_start + c->w->cfg->duration_ns : UINT64_MAX;
+	return pub_send(c);
+}
+
+/* --drain is over: close what is left; its missing messages are lost. */
+static void
+ps_cut(struct worker *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		struct conn *c = &w->conns[i];
+
+		if (c->state == CS_ACTIVE || c->state == CS_HELD) {
+			w->res.unfinished++;
+			conn_apply(w, c, STEP_DONE);
+		}
+	}
+}
+
+static int
+ps_tick(struct worker *w)
+{
+	struct ps_worker *ws = w->mstate;
+	const struct cfg *cfg = w->cfg;
+	bool publishing = false;
+
+	if (!ws->go)
+		return TICK_MS;
+	if (w->now >= ws->drain_at) {
+		ps_cut(w);
+		return TICK_MS;
+	}
+	for (size_t i = 0; i < ws->npubs; i++) {
+		struct pub *pb = &ws->pubs[i];
+
+		if (pb->c->state != CS_ACTIVE || pb->marker)
+			continue;
+		publishing = true;
+		if (cfg->rate || w->now >= pb->t_end)
+			pub_kick(ws, pb);
+	}
+	for (size_t i = 0; i < ws->nkick; i++) {
+		struct pub *pb = ws->kick[i];
+
+		pb->kicked = false;
+		if (pb->c->state == CS_ACTIVE && pb->off == pb->len)
+			conn_apply(w, pb->c, pub_send(pb->c));
+	}
+	ws->nkick = 0;
+	return publishing && cfg->rate ? 1 : TICK_MS;
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		die("out of memory");
+	return p;
+}
+
+/* Whose receipt of pb's messages closes its window: in redis, the
+ * neighbouring subscriber in the same thread. */
+static struct conn *
+ps_pair(struct worker *w, size_t i)
+{
+	if (w->cfg->mode->ps->pub_receives)
+		return &w->conns[i];
+	if (i + 1 < w->n)
+		return &w->conns[i + 1];
+	return i > 0 ? &w->conns[i - 1] : NULL;
+}
+
+static void
+ps_setup_pubs(struct worker *w, struct ps_worker *ws)
+{
+	const struct cfg *cfg = w->cfg;
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct conn *c = &w->conns[i];
+		struct ps *ps = c->priv;
+		int64_t k = ps_pubid(cfg, c->id);
+
+		ps->row = (uint32_t)i;
+		ps->carry = ws->carry + i * cfg->carry_cap;
+		ps->role = cfg->mode->ps->pub_receives || k < 0 ? PS_RECV : 0;
+		if (k < 0)
+			continue;
+		ps->role |= PS_PUB;
+		ps->pub = &ws->pubs[ws->npubs];
+		ps->pub->c = c;
+		ps->pub->pair = ps_pair(w, i);
+		ps->pub->k = (uint32_t)k;
+		ps->pub->out = xcalloc(1, ws->pub_cap);
+		ws->pub_of[k] = (int32_t)ws->npubs++;
+	}
+}
+
+static void
+ps_setup(struct worker *w)
+{
+	const struct cfg *cfg = w->cfg;
+	struct ps_worker *ws = xcalloc(1, sizeof *ws);
+	size_t npub = w->n / ps_stride(cfg) + 2;
+
+	ws->pub_cap = cfg->msg_max * 4 > 16384 ? cfg->msg_max * 4 : 16384;
+	ws->pubs = xcalloc(npub, sizeof *ws->pubs);
+	ws->kick = xcalloc(npub, sizeof *ws->kick);
+	ws->pub_of = xcalloc(cfg->publishers, sizeof *ws->pub_of);
+	for (uint64_t k = 0; k < cfg->publishers; k++)
+		ws->pub_of[k] = -1;
+	ws->rbuf = xcalloc(1, PS_RBUF + cfg->carry_cap);
+	ws->carry = xcalloc(w->n, cfg->carry_cap);
+	if (w->n * cfg->publishers <= PS_SEQ_TABLE_MAX)
+		ws->next = xcalloc(w->n * cfg->publishers, sizeof *ws->next);
+	ws->drain_at = UINT64_MAX;
+	w->mstate = ws;
+	ps_setup_pubs(w, ws);
+}
+
+static void
+ps_finish(struct worker *w)
+{
+	struct ps_worker *ws = w->mstate;
+
+	for (size_t i = 0; i < ws->npubs; i++) {
+		w->res.published += ws->pubs[i].seq;
+		free(ws->pubs[i].out);
+	}
+	free(ws->pubs);
+	free(ws->kick);
+	free(ws->pub_of);
+	free(ws->rbuf);
+	free(ws->carry);
+	free(ws->next);
+	free(ws);
+	w->mstate = NULL;
+}
+
+/* Options common to both; the framing is set by the caller. */
+static int
+ps_check(struct cfg *cfg, char *err, size_t errlen)
+{
+	if (cfg->publishers == 0 || cfg->publishers > cfg->clients) {
+		snprintf(err, errlen, "--publishers must be 1..clients");
+		return -1;
+	}
+	if (cfg->room_len == 0 || cfg->room_len > 200 ||
+	    strcspn(cfg->room, " \t\r\n") != cfg->room_len) {
+		snprintf(err, errlen, "--room: 1 to 200 characters, no spaces");
+		return -1;
+	}
+	if (cfg->duration_ns == 0 && cfg->messages == 0) {
+		snprintf(err, errlen, "--duration 0 needs --messages");
+		return -1;
+	}
+	if (cfg->rate == 0 && cfg->window == 0) {
+		snprintf(err, errlen, "--window must be at least 1");
+		return -1;
+	}
+	if (!cfg->size_set)
+		cfg->size = 32;
+	if (cfg->size > 1000000) {
+		snprintf(err, errlen, "-s: at most 1000000 bytes");
+		return -1;
+	}
+	if (!cfg->limit_set)
+		cfg->limit_ns = 60 * NS + cfg->duration_ns + cfg->drain_ns;
+	return 0;
+}
+
+/* Sizes that depend on the framing. */
+static void
+ps_sizes(struct cfg *cfg)
+{
+	size_t text = cfg->size > PS_HDR_MAX ? cfg->size : PS_HDR_MAX;
+
+	cfg->pub_suf_len = strlen(cfg->pub_suf);
+	cfg->msg_max = cfg->pub_pre_len + text + cfg->pub_suf_len;
+	/* A chat line adds the room and a nick; a RESP frame its headers. */
+	cfg->carry_cap = text + cfg->room_len + 512;
+}
+
+/* -- chat framing: lines, "ROOM NICK: TEXT" and "* ..." notices -- */
+
+static int
+chat_hello(struct conn *c)
+{
+	const struct cfg *cfg = c->w->cfg;
+	char buf[256];
+	int n = snprintf(buf, sizeof buf, "/join %s\n", cfg->room);
+
+	return ps_send_small(c, buf, (size_t)n);
+}
+
+/* "* welcome NICK", "* join ROOM NICK" (ours: in the room), "* error ..." */
+static void
+chat_notice(struct conn *c, const char *s, size_t len)
+{
+	struct ps *ps = c->priv;
+	const struct cfg *cfg = c->w->cfg;
+
+	if (len > 8 && memcmp(s, "welcome ", 8) == 0) {
+		if (len - 8 < PS_NICK_MAX) {
+			ps->nicklen = (uint8_t)(len - 8);
+			memcpy(ps->nick, s + 8, len - 8);
+		}
+	} else if (len > 5 && memcmp(s, "join ", 5) == 0) {
+		s += 5;
+		len -= 5;
+		if (!ps->ready && ps->nicklen > 0 &&
+		    len == cfg->room_len + 1 + ps->nicklen &&
+		    memcmp(s, cfg->room, cfg->room_len) == 0 &&
+		    s[cfg->room_len] == ' ' &&
+		    memcmp(s + cfg->room_len + 1, ps->nick, ps->nicklen) == 0)
+			ps->ready = true;
+	} else if (len >= 5 && memcmp(s, "error", 5) == 0) {
+		ps->saw_error = true;
+		c->w->res.error_lines++;
+	}
+}
+
+static void
+chat_line(struct conn *c, const char *l, size_t len, uint64_t now)
+{
+	const struct cfg *cfg = c->w->cfg;
+	const char *end = l + len, *colon;
+
+	if (len > 0 && l[len - 1] == '\r')
+		end--;
+	if (len >= 2 && l[0] == '*' && l[1] == ' ') {
+		chat_notice(c, l + 2, (size_t)(end - l - 2));
+		return;
+	}
+	if ((size_t)(end - l) > cfg->room_len + 3 &&
+	    memcmp(l, cfg->room, cfg->room_len) == 0 &&
+	    l[cfg->room_len] == ' ') {
+		l += cfg->room_len + 1;
+		colon = memchr(l, ':', (size_t)(end - l));
+		if (colon && colon + 1 < end && colon[1] == ' ') {
+			colon += 2;
+			ps_deliver(c, colon, (size_t)(end - colon), now);
+			return;
+		}
+	}
+	c->w->res.bad++;
+}
+
+static ssize_t
+chat_parse(struct conn *c, const char *buf, size_t len, uint64_t now)
+{
+	const char *p = buf, *end = buf + len, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		chat_line(c, p, (size_t)(nl - p), now);
+		p = nl + 1;
+	}
+	return p - buf;
+}
+
+static const struct ps_proto chat_proto = {
+	.hello = chat_hello,
+	.parse = chat_parse,
+	.pub_receives = true,
+	.suffix = "\n",
+};
+
+static int
+chat_check(struct cfg *cfg, char *err, size_t errlen)
+{
+	cfg->clients = cfg->conns;
+	if (ps_check(cfg, err, errlen) == -1)
+		return -1;
+	cfg->pub_pre_len = 0;
+	cfg->pub_suf = chat_proto.suffix;
+	ps_sizes(cfg);
+	return 0;
+}
+
+/* -- redis framing: inline commands, RESP replies and pushes -- */
+
+static int
+redis_hello(struct conn *c)
+{
+	const struct cfg *cfg = c->w->cfg;
+	char buf[256];
+	int n = snprintf(buf, sizeof buf, "SUBSCRIBE %s\r\n", cfg->room);
+
+	return ps_send_small(c, buf, (size_t)n);
+}
+
+/*
+ * One RESP element at p: a bulk string ($LEN\r\nDATA\r\n) or an integer
+ * (:N\r\n). Bytes consumed, 0 if incomplete, -1 if neither. For a bulk
+ * string *s and *slen give the data; for an integer *slen is 0.
+ */
+static ssize_t
+resp_elem(const char *p, const char *end, const char **s, size_t *slen)
+{
+	const char *q = p + 1;
+	uint64_t n = 0;
+
+	if (p == end)
+		return 0;
+	if (*p != '$' && *p != ':')
+		return -1;
+	while (q < end && *q >= '0' && *q <= '9')
+		n = n * 10 + (uint64_t)(*q++ - '0');
+	if (end - q < 2)
+		return 0;
+	if (q[0] != '\r' || q[1] != '\n' || n > (1u << 30))
+		return -1;
+	q += 2;
+	*s = q;
+	*slen = 0;
+	if (*p == ':')
+		return q - p;
+	if ((uint64_t)(end - q) < n + 2)
+		return 0;
+	if (q[n] != '\r' || q[n + 1] != '\n')
+		return -1;
+	*slen = (size_t)n;
+	return (q + n + 2) - p;
+}
+
+/* "*3\r\n" then three elements; consumed, 0 if incomplete, -1 garbage. */
+static ssize_t
+resp_push(const char *p, const char *end, const char *el[3], size_t len[3])
+{
+	const char *q = p + 4;
+
+	if (end - p < 4)
+		return 0;
+	if (memcmp(p, "*3\r\n", 4) != 0)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		ssize_t n = resp_elem(q, end, &el[i], &len[i]);
+
+		if (n <= 0)
+			return n;
+		q += n;
+	}
+	return q - p;
+}
+
+static bool
+str_is(const char *s, size_t len, const char *lit)
+{
+	return len == strlen(lit) && memcmp(s, lit, len) == 0;
+}
+
+static ssize_t
+redis_parse_sub(struct conn *c, const char *buf, size_t len, uint64_t now)
+{
+	const char *p = buf, *end = buf + len, *el[3];
+	size_t elen[3];
+	ssize_t n;
+
+	while ((n = resp_push(p, end, el, elen)) > 0) {
+		if (str_is(el[0], elen[0], "message"))
+			ps_deliver(c, el[2], elen[2], now);
+		else if (str_is(el[0], elen[0], "subscribe"))
+			((struct ps *)c->priv)->ready = true;
+		p += n;
+	}
+	return n < 0 ? -1 : p - buf;
+}
+
+/* Publisher replies: ":N\r\n", or "-ERR ...\r\n" counted as an error. */
+static ssize_t
+redis_parse_pub(struct conn *c, const char *buf, size_t len)
+{
+	struct pub *pb = ((struct ps *)c->priv)->pub;
+	const char *p = buf, *end = buf + len, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (*p == '-')
+			c->w->res.error_lines++;
+		else if (*p != ':')
+			c->w->res.bad++;
+		pb->replies++;
+		if (pb->pair == NULL && pb->inflight > 0) {
+			/* No subscriber in this thread: the reply frees it. */
+			pb->inflight--;
+			if (c->w->cfg->rate == 0)
+				pub_kick(c->w->mstate, pb);
+		}
+		p = nl + 1;
+	}
+	return p - buf;
+}
+
+static ssize_t
+redis_parse(struct conn *c, const char *buf, size_t len, uint64_t now)
+{
+	if (((struct ps *)c->priv)->role & PS_RECV)
+		return redis_parse_sub(c, buf, len, now);
+	return redis_parse_pub(c, buf, len);
+}
+
+static const struct ps_proto redis_proto = {
+	.hello = redis_hello,
+	.parse = redis_parse,
+	.pub_receives = false,
+	.suffix = "\r\n",
+};
+
+static int
+redis_check(struct cfg *cfg, char *err, size_t errlen)
+{
+	cfg->clients = cfg->conns;
+	if (ps_check(cfg, err, errlen) == -1)
+		return -1;
+	cfg->conns = cfg->clients + cfg->publishers;
+	cfg->pub_pre_len = (size_t)snprintf(cfg->pub_pre, sizeof cfg->pub_pre,
+	    "PUBLISH %s ", cfg->room);
+	cfg->pub_suf = redis_proto.suffix;
+	ps_sizes(cfg);
+	return 0;
+}
+
 static const struct mode_ops modes[] = {
 	{
 		.name = "echo",
@@ -1070,13 +2002,40 @@ static const struct mode_ops modes[] = {
 		.io = echo_io,
 		.resume = echo_resume,
 	},
+	{
+		.name = "chat",
+		.priv_size = sizeof(struct ps),
+		.barrier = true,
+		.ps = &chat_proto,
+		.check = chat_check,
+		.start = ps_start,
+		.io = ps_io,
+		.resume = ps_resume,
+		.setup = ps_setup,
+		.tick = ps_tick,
+		.finish = ps_finish,
+	},
+	{
+		.name = "redis",
+		.priv_size = sizeof(struct ps),
+		.barrier = true,
+		.ps = &redis_proto,
+		.check = redis_check,
+		.start = ps_start,
+		.io = ps_io,
+		.resume = ps_resume,
+		.setup = ps_setup,
+		.tick = ps_tick,
+		.finish = ps_finish,
+	},
 };
 
 /* ---- options ---- */
 
 enum {
 	OPT_PER_SOURCE = 256, OPT_CONNECT_TIMEOUT, OPT_IO_TIMEOUT, OPT_HOLD,
-	OPT_JSON
+	OPT_JSON, OPT_PUBLISHERS, OPT_ROOM, OPT_RATE, OPT_WINDOW, OPT_DURATION,
+	OPT_MESSAGES, OPT_DRAIN
 };
 
 static const struct option long_opts[] = {
@@ -1084,6 +2043,7 @@ static const struct option long_opts[] = {
 	{ "host",		required_argument, NULL, 'H' },
 	{ "port",		required_argument, NULL, 'p' },
 	{ "connections",	required_argument, NULL, 'c' },
+	{ "clients",		required_argument, NULL, 'c' },
 	{ "rounds",		required_argument, NULL, 'n' },
 	{ "size",		required_argument, NULL, 's' },
 	{ "threads",		required_argument, NULL, 't' },
@@ -1093,6 +2053,13 @@ static const struct option long_opts[] = {
 	{ "io-timeout",		required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "hold",		required_argument, NULL, OPT_HOLD },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "publishers",		required_argument, NULL, OPT_PUBLISHERS },
+	{ "room",		required_argument, NULL, OPT_ROOM },
+	{ "rate",		required_argument, NULL, OPT_RATE },
+	{ "window",		required_argument, NULL, OPT_WINDOW },
+	{ "duration",		required_argument, NULL, OPT_DURATION },
+	{ "messages",		required_argument, NULL, OPT_MESSAGES },
+	{ "drain",		required_argument, NULL, OPT_DRAIN },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -1105,13 +2072,20 @@ usage(FILE *f)
 "                     [-s SIZE] [-t THREADS] [-T SECONDS] [--hold SECONDS]\n"
 "                     [--connect-timeout SECONDS] [--io-timeout SECONDS]\n"
 "                     [--per-source N] [--json]\n"
+"       mserver-bench -m chat|redis -p PORT [-c CLIENTS] [--publishers P]\n"
+"                     [-s SIZE] [--rate R] [--window W] [--duration SECONDS]\n"
+"                     [--messages M] [--drain SECONDS] [--room ROOM] ...\n"
 "  -p, --port PORT          target port (required)\n"
 "  -H, --host HOST          target address or name; IPv6 literals such as\n"
 "                           ::1 or [::1] are accepted (default 127.0.0.1)\n"
-"  -m, --mode MODE          load mode: echo (default echo)\n"
-"  -c, --connections C      concurrent connections (default 100)\n"
-"  -n, --rounds M           round trips per connection (default 10)\n"
-"  -s, --size S             bytes per round trip (default 64)\n"
+"  -m, --mode MODE          echo, chat (mserverd's chat protocol) or redis\n"
+"                           (Redis pub/sub) (default echo)\n"
+"  -c, --connections C      concurrent connections (default 100); in chat\n"
+"      --clients C          and redis mode the receivers: room members or\n"
+"                           subscribers (redis adds P publisher connections)\n"
+"  -n, --rounds M           echo: round trips per connection (default 10)\n"
+"  -s, --size S             echo: bytes per round trip (default 64);\n"
+"                           chat/redis: bytes of message text (default 32)\n"
 "  -t, --threads T          worker threads in total (default: CPUs online)\n"
 "  -T, --deadline SECONDS   bound on the whole run; unfinished connections\n"
 "                           then count as errors (default 60)\n"
@@ -1123,9 +2097,22 @@ usage(FILE *f)
 "      --hold SECONDS       open all connections, do one verified round trip\n"
 "                           on each, keep all open SECONDS, then do the rest\n"
 "      --json               print one JSON object instead of a text line\n"
+"chat and redis: all C receivers get into the room, then P publishers send\n"
+"texts of S bytes, each received by all C; latency is send to receipt.\n"
+"      --publishers P       publishing connections (default 4, at most C)\n"
+"      --room ROOM          room or channel name (default bench)\n"
+"      --rate R             messages/s per publisher; 0: as fast as the\n"
+"                           window allows (default 0)\n"
+"      --window W           with --rate 0, messages of a publisher in flight\n"
+"                           until one of its receivers has it (default 64)\n"
+"      --duration SECONDS   publishing time (default 5; 0: --messages only)\n"
+"      --messages M         stop each publisher after M messages\n"
+"      --drain SECONDS      after --duration, wait this long at most for\n"
+"                           messages in flight (default 5); with --duration\n"
+"                           0, only -T bounds the wait\n"
 "  -h, --help               this text\n"
-"Exit status: 0 if every connection completed, 1 on any connect failure or\n"
-"error, 2 on usage errors.\n", f);
+"Exit status: 0 if every connection completed (chat/redis: and nothing was\n"
+"lost), 1 on any connect failure, error or loss, 2 on usage errors.\n", f);
 }
 
 static int
@@ -1220,8 +2207,23 @@ parse_opt(struct cfg *cfg, int ch, const char *arg, const char **host,
 	}
 	case 'c': return parse_u64(arg, 1, 100000000, &cfg->conns);
 	case 'n': return parse_u64(arg, 1, UINT64_MAX / 2, &cfg->rounds);
-	case 's': return parse_u64(arg, 1, UINT64_MAX / 2, &cfg->size);
-	case 'T': return parse_secs(arg, false, &cfg->limit_ns);
+	case 's':
+		cfg->size_set = true;
+		return parse_u64(arg, 1, UINT64_MAX / 2, &cfg->size);
+	case 'T':
+		cfg->limit_set = true;
+		return parse_secs(arg, false, &cfg->limit_ns);
+	case OPT_PUBLISHERS:
+		return parse_u64(arg, 1, 1000000, &cfg->publishers);
+	case OPT_ROOM:
+		cfg->room = arg;
+		cfg->room_len = strlen(arg);
+		return 0;
+	case OPT_RATE: return parse_u64(arg, 0, 100000000, &cfg->rate);
+	case OPT_WINDOW: return parse_u64(arg, 1, 1000000000, &cfg->window);
+	case OPT_DURATION: return parse_secs(arg, true, &cfg->duration_ns);
+	case OPT_MESSAGES: return parse_u64(arg, 1, 0xffffffffu, &cfg->messages);
+	case OPT_DRAIN: return parse_secs(arg, true, &cfg->drain_ns);
 	case OPT_PER_SOURCE:
 		return parse_u64(arg, 1, 1000000, &cfg->per_source);
 	case OPT_CONNECT_TIMEOUT:
@@ -1257,6 +2259,12 @@ cfg_defaults(struct cfg *cfg)
 	cfg->limit_ns = 60 * NS;
 	cfg->connect_to_ns = 10 * NS;
 	cfg->io_to_ns = 10 * NS;
+	cfg->publishers = 4;
+	cfg->room = "bench";
+	cfg->room_len = 5;
+	cfg->window = 64;
+	cfg->duration_ns = 5 * NS;
+	cfg->drain_ns = 5 * NS;
 }
 
 /* Check what getopt cannot; 0, or -1 after printing why. */
@@ -1275,6 +2283,7 @@ cfg_finish(struct cfg *cfg, const char *host, const char *port)
 		fprintf(stderr, "mserver-bench: %s\n", err);
 		return -1;
 	}
+	cfg->barrier = cfg->hold_ns > 0 || cfg->mode->barrier;
 	cfg->src_spread = ipv4_loopback(cfg) && cfg->conns > cfg->per_source;
 	if (cfg->src_spread && (cfg->conns - 1) / cfg->per_source >= 0xfffffe) {
 		fprintf(stderr, "mserver-bench: too few 127.x source addresses\n");
@@ -1376,6 +2385,65 @@ report(const struct cfg *cfg, const struct result *r, double wall)
 	puts(cfg->json ? "}" : "");
 }
 
+/* What pub/sub derives from the merged result. */
+struct ps_summary {
+	uint64_t	expected, losses, errors, cf;
+	double		dps;		/* deliveries per second */
+};
+
+static struct ps_summary
+ps_summarize(const struct result *r)
+{
+	struct ps_summary m;
+	uint64_t got = r->round_trips - r->reordered;
+	double span = r->t_last > r->t_go ? (double)(r->t_last - r->t_go) / 1e9 : 0;
+
+	m.expected = r->published * r->receivers;
+	m.losses = m.expected > got ? m.expected - got : 0;
+	/* A connection closed after an error line is one error, not two. */
+	m.errors = sum(r->err, ERR_MAX) - r->err[ERR_SERVER] + r->error_lines +
+	    r->bad + r->reordered;
+	m.cf = sum(r->cfail, CF_MAX);
+	m.dps = span > 0 ? (double)r->round_trips / span : 0;
+	return m;
+}
+
+static void
+report_ps(const struct cfg *cfg, const struct result *r, double wall)
+{
+	struct ps_summary m = ps_summarize(r);
+	double p50 = hist_percentile(r, 0.50) / 1e6;
+	double p99 = hist_percentile(r, 0.99) / 1e6;
+	double max = r->max_ns / 1e6;
+
+	if (cfg->json)
+		printf("{\"mode\":\"%s\",\"clients\":%" PRIu64
+		    ",\"publishers\":%" PRIu64 ",\"size\":%" PRIu64
+		    ",\"rate\":%" PRIu64 ",\"window\":%" PRIu64
+		    ",\"wall_s\":%.3f,\"published\":%" PRIu64
+		    ",\"receivers\":%" PRIu64 ",\"deliveries\":%" PRIu64
+		    ",\"expected\":%" PRIu64 ",\"deliveries_per_s\":%.1f"
+		    ",\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f"
+		    ",\"losses\":%" PRIu64 ",\"gaps\":%" PRIu64
+		    ",\"reordered\":%" PRIu64 ",\"errors\":%" PRIu64
+		    ",\"error_lines\":%" PRIu64 ",\"unfinished\":%" PRIu64
+		    ",\"connect_failures\":%" PRIu64 "}\n",
+		    cfg->mode->name, cfg->clients, cfg->publishers, cfg->size,
+		    cfg->rate, cfg->window, wall, r->published, r->receivers,
+		    r->round_trips, m.expected, m.dps, p50, p99, max, m.losses,
+		    r->gaps, r->reordered, m.errors, r->error_lines,
+		    r->unfinished, m.cf);
+	else
+		printf("%s: clients=%" PRIu64 " publishers=%" PRIu64
+		    " size=%" PRIu64 " published=%" PRIu64 " deliveries=%" PRIu64
+		    " deliveries/s=%.0f p50=%.3fms p99=%.3fms max=%.3fms"
+		    " losses=%" PRIu64 " errors=%" PRIu64
+		    " connect_failures=%" PRIu64 "\n", cfg->mode->name,
+		    cfg->clients, cfg->publishers, cfg->size, r->published,
+		    r->round_trips, m.dps, p50, p99, max, m.losses, m.errors,
+		    m.cf);
+}
+
 /* Breakdown of failures on stderr, so that stdout stays one line. */
 static void
 report_failures(const struct result *r)
@@ -1386,6 +2454,11 @@ report_failures(const struct result *r)
 			fprintf(stderr, " %s=%" PRIu64, cfail_names[i], r->cfail[i]);
 		fprintf(stderr, " (last: %s)\n", strerror(r->cfail_errno));
 	}
+	if (r->error_lines || r->bad || r->reordered || r->unfinished)
+		fprintf(stderr, "mserver-bench: server error lines=%" PRIu64
+		    " unparsed=%" PRIu64 " out of order=%" PRIu64
+		    " cut at the drain bound=%" PRIu64 "\n", r->error_lines,
+		    r->bad, r->reordered, r->unfinished);
 	if (sum(r->err, ERR_MAX) > 0) {
 		fputs("mserver-bench: errors:", stderr);
 		for (int i = 0; i < ERR_MAX; i++)
@@ -1439,9 +2512,17 @@ main(int argc, char **argv)
 		run_children(&cfg, (unsigned)nproc, res);
 	}
 	result_reconcile(&cfg, res);
-	report(&cfg, res, (double)(now_ns() - t0) / 1e9);
+	if (cfg.mode->ps) {
+		struct ps_summary m = ps_summarize(res);
+
+		report_ps(&cfg, res, (double)(now_ns() - t0) / 1e9);
+		rc = res->conns_ok == cfg.conns && m.losses == 0 &&
+		    m.errors == 0 ? 0 : 1;
+	} else {
+		report(&cfg, res, (double)(now_ns() - t0) / 1e9);
+		rc = res->conns_ok == cfg.conns ? 0 : 1;
+	}
 	report_failures(res);
-	rc = res->conns_ok == cfg.conns ? 0 : 1;
 	free(res);
 	return rc;
 }
