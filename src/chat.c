@@ -67,7 +67,8 @@ chat_line_next(const char *buf, size_t len, size_t max, size_t *line_len,
 		/* No LF within max + CR + LF: long, unless the max + 1st byte
 		 * may still be the CR of a CRLF. */
 		if (len > max + 1 || (len == max + 1 && buf[max] != '\r')) {
-			*consumed = len;
+			lf = memchr(buf + scan, '\n', len - scan);
+			*consumed = lf ? (size_t)(lf - buf) + 1 : len;
 			return CHAT_LINE_LONG;
 		}
 		return CHAT_LINE_NEED;

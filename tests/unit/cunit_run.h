@@ -49,10 +49,14 @@ bad:
 
 /* An assertion whose failure message is formatted (reported at line). */
 static inline bool
-check_at(bool ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+check_at_(const char *file, bool ok, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* file is the caller's: failures name the test file, not this header. */
+#define check_at(ok, line, ...)	check_at_(__FILE__, (ok), (line), __VA_ARGS__)
 
 static inline bool
-check_at(bool ok, int line, const char *fmt, ...)
+check_at_(const char *file, bool ok, int line, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -61,7 +65,7 @@ check_at(bool ok, int line, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
-	    __FILE__, "", CU_FALSE);
+	    file, "", CU_FALSE);
 	return ok;
 }
 
