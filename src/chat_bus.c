@@ -315,20 +315,29 @@ chat_bus_woken(struct chat_bus *b, unsigned proc)
 
 /* ---- rooms and clients (lock held) --------------------------------- */
 
+/* The room named name, or -1. */
+static int
+room_find(struct chat_bus *b, const char *name)
+{
+	int i;
+
+	for (i = 0; i < (int)b->h->lim.max_rooms; i++)
+		if (b->rooms[i].used && strcmp(b->rooms[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
 /* The room named name, created if need be; -1 if the table is full. */
 static int
 room_get(struct chat_bus *b, const char *name)
 {
 	int i, free_i = -1;
 
-	for (i = 0; i < (int)b->h->lim.max_rooms; i++) {
-		if (!b->rooms[i].used) {
-			if (free_i == -1)
-				free_i = i;
-		} else if (strcmp(b->rooms[i].name, name) == 0) {
-			return i;
-		}
-	}
+	if ((i = room_find(b, name)) != -1)
+		return i;
+	for (i = 0; i < (int)b->h->lim.max_rooms && free_i == -1; i++)
+		if (!b->rooms[i].used)
+			free_i = i;
 	if (free_i != -1) {
 		struct bus_room *r = &b->rooms[free_i];
 
@@ -518,7 +527,10 @@ chat_bus_join(struct chat_bus *b, struct chat_member *m, const char *room, size_
 		chat_bus_unlock(b);
 		return CHAT_EFULL;
 	}
-	if ((ridx = room_get(b, name)) == -1) {
+	/* A full table still lets the last member of a room move: its room
+	 * is freed before the new one is made. */
+	if (room_find(b, name) == -1 && LOAD(b->h->nrooms) >= b->h->lim.max_rooms &&
+	    b->rooms[cl->room].members > 1) {
 		chat_bus_unlock(b);
 		return CHAT_EROOMS;
 	}
@@ -526,6 +538,7 @@ chat_bus_join(struct chat_bus *b, struct chat_member *m, const char *room, size_
 	m->prev_until = LOAD(b->h->seq);	/* the leave line is not ours */
 	announce(b, cl->room, "leave", cl->nick, NULL);
 	room_leave(b, cl->room);
+	ridx = room_get(b, name);		/* cannot fail now */
 	cl->room = (uint32_t)ridx;
 	b->rooms[ridx].members++;
 	m->room = BUS_ROOM_ID(ridx, b->rooms[ridx].gen);

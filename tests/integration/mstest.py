@@ -730,3 +730,306 @@ def main(cases):
         sys.stdout.flush()
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     sys.exit(1 if failed else (SKIP if skipped and not passed else 0))
+
+
+# ---------------------------------------------------------------------------
+# Chat (protocol "chat"): the `chat` config group, per-MPM sizing for cases
+# that hold many sessions open, a line client, and where a session is served.
+
+CHAT_DEFAULTS = dict(max_line=4096, max_clients=16384, max_rooms=1024,
+                     bus_size=8388608, max_lag=4096, idle_timeout=3600)
+
+
+def chat_group(chat):
+    """The `chat = { ... };` group: CHAT_DEFAULTS overlaid with chat (a
+    dict); keys whose value is None are left out."""
+    d = dict(CHAT_DEFAULTS)
+    d.update(chat or {})
+    body = "".join("  %s = %s;\n" % (k, _conf_value(v)) for k, v in d.items()
+                   if v is not None)
+    return "chat = {\n%s};\n" % body
+
+
+def chat_mpm(mpm, clients=4):
+    """Server keywords for holding `clients` chat sessions at once. A session
+    holds a prefork process or a worker thread for its whole life, so
+    prefork gets a process per client plus two; worker and event get two
+    processes, each able to take a little over half the clients, so that
+    the sessions cannot all land on one process."""
+    half = (clients + 1) // 2 + 2
+    if mpm == "prefork":
+        extra = "server_limit = %d;" % (clients + 16) if clients + 16 > 64 else ""
+        return dict(workers=clients + 2, extra_mpm=extra)
+    if mpm == "worker":
+        return dict(workers=2, extra_mpm="threads = %d;" % half)
+    return dict(workers=2, extra_mpm="max_connections = %d;" % half)
+
+
+def chat_server(mpm, chat=None, clients=4, http=None, **kw):
+    """A Server (not started) speaking chat on 127.0.0.1 and ::1 (port
+    .port) with the `chat` group CHAT_DEFAULTS + chat, sized by chat_mpm()
+    for `clients` sessions. http: None, or a dict over HTTP_DEFAULTS for an
+    http listener beside it on 127.0.0.1 port .http_port (with the standard
+    document root). Other keywords go to Server / conf_text."""
+    port = kw.pop("port", None) or free_port()
+    listen = [("127.0.0.1", port, "chat"), ("::1", port, "chat")]
+    http_port = None
+    if http is not None:
+        http_port = free_port()
+        while http_port == port:
+            http_port = free_port()
+        listen.append(("127.0.0.1", http_port, "http"))
+    args = dict(chat_mpm(mpm, clients))
+    args.update(kw)
+    args["extra"] = chat_group(chat) + args.get("extra", "")
+    s = Server(mpm=mpm, port=port, listen=listen, http=http, **args)
+    s.http_port = http_port
+    if http is not None and not EXTERNAL:
+        make_docroot(os.path.join(s.dir, "htdocs"))
+    return s
+
+
+class ChatClient:
+    """One chat session over a raw socket. Lines are str (UTF-8, undecodable
+    bytes kept as surrogate escapes) without their LF. Every read is bounded
+    by a timeout; Closed means the server closed (EOF or reset) first.
+    greet=True reads "* welcome NICK" and "* join lobby NICK" and sets
+    .nick. rcvbuf sets SO_RCVBUF before connecting (a small window)."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=10, rcvbuf=None, greet=True):
+        fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(fam, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(timeout)
+        self.sock.connect((host, port))
+        self.port = port
+        self.local_port = self.sock.getsockname()[1]
+        self.timeout = timeout
+        self.buf = b""
+        self.nick = None
+        self.closed = False
+        _cleanups.append(self.close)
+        if greet:
+            self.greet()
+
+    def greet(self):
+        self.nick = self.expect(r"\* welcome ([A-Za-z0-9_-]{1,32})").group(1)
+        self.expect(r"\* join lobby %s" % re.escape(self.nick))
+        return self
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def send_line(self, text):
+        """Send text (str or bytes) and an LF."""
+        if isinstance(text, str):
+            text = text.encode("utf-8", "surrogateescape")
+        self.sock.sendall(text + b"\n")
+
+    def _fill(self, deadline, what):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Fail("timed out waiting for %s (have %r)" % (what, self.buf[:200]))
+        self.sock.settimeout(left)
+        try:
+            b = self.sock.recv(1 << 16)
+        except socket.timeout:
+            raise Fail("timed out after %.1fs waiting for %s (have %r)" %
+                       (self.timeout, what, self.buf[:200]))
+        except (ConnectionResetError, BrokenPipeError):
+            b = b""
+        finally:
+            self.sock.settimeout(self.timeout)
+        if not b:
+            self.closed = True
+            raise Closed("chat connection closed while waiting for %s (have %r)" %
+                         (what, self.buf[:200]))
+        self.buf += b
+
+    def read_line(self, timeout=None, what="a line"):
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while b"\n" not in self.buf:
+            self._fill(deadline, what)
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode("utf-8", "surrogateescape")
+
+    def expect(self, pattern, timeout=None):
+        """The next line must match pattern (re.fullmatch); returns the match."""
+        line = self.read_line(timeout, "a line matching %r" % pattern)
+        m = re.fullmatch(pattern, line)
+        if not m:
+            raise Fail("%s: got %r, want %r" % (self.nick, line, pattern))
+        return m
+
+    def cmd(self, line, pattern, timeout=None):
+        """Send a line; the next line must match pattern."""
+        self.send_line(line)
+        return self.expect(pattern, timeout)
+
+    def read_until(self, pred, timeout=None, what=None):
+        """Read lines until pred(line) (a callable, or a pattern for
+        re.fullmatch) holds; returns every line read, the last included."""
+        if isinstance(pred, str):
+            pat = pred
+            what = what or "a line matching %r" % pat
+            pred = lambda l: re.fullmatch(pat, l)
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        lines = []
+        while True:
+            left = max(deadline - time.monotonic(), 0.001)
+            lines.append(self.read_line(left, what or "a line"))
+            if pred(lines[-1]):
+                return lines
+
+    def wait_line(self, pattern, timeout=None):
+        """Skip lines until one matches pattern; returns its match."""
+        return re.fullmatch(pattern, self.read_until(pattern, timeout)[-1])
+
+    def who(self, timeout=None):
+        """(room, [nicks]) from /who (other lines before the reply skipped)."""
+        self.send_line("/who")
+        words = self.wait_line(r"\* who (.*)", timeout).group(1).split(" ")
+        return words[0], words[1:]
+
+    def rooms(self, timeout=None):
+        """{room: members} from /rooms, and the rooms' order as sent."""
+        self.send_line("/rooms")
+        body = self.wait_line(r"\* rooms ?(.*)", timeout).group(1)
+        items = [w.rpartition(":") for w in body.split(" ") if w]
+        return {r: int(n) for r, _, n in items}, [r for r, _, n in items]
+
+    def wait_closed(self, timeout=5):
+        """True if the server closes (EOF or reset) within timeout; lines
+        that arrive first are read and kept in .buf. False on timeout."""
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                self._fill(deadline, "the close")
+                if len(self.buf) > 1 << 24:
+                    self.buf = self.buf[-(1 << 20):]
+        except Closed:
+            return True
+        except Fail:
+            return False
+
+    def quiet(self, wait=0.3):
+        """No bytes and no close within wait seconds."""
+        if self.buf:
+            return False
+        try:
+            self._fill(time.monotonic() + wait, "silence")
+        except Closed:
+            return False
+        except Fail:
+            return not self.buf
+        return False
+
+
+class ChatReader:
+    """A thread reading every line of a ChatClient into .lines until the
+    server closes (then .closed) or stop(). While it runs, only it reads."""
+
+    def __init__(self, client):
+        self.client = client
+        self.lines = []
+        self.closed = False
+        self.error = None
+        self.stop_evt = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop_evt.is_set():
+            try:
+                self.lines.append(self.client.read_line(0.2))
+            except Closed:
+                self.closed = True
+                return
+            except Fail:
+                continue
+            except OSError as e:
+                self.error = e
+                return
+
+    def stop(self):
+        self.stop_evt.set()
+        self.thread.join(5)
+        return self.lines
+
+    def count(self, pattern):
+        return sum(1 for l in list(self.lines) if re.fullmatch(pattern, l))
+
+
+def chat_figures(s):
+    """The status --json "chat" object."""
+    st = s.status()
+    check("chat" in st, "status --json has no \"chat\" object: %r" % sorted(st))
+    return st["chat"]
+
+
+def chat_clients_by_pid(s):
+    """{pid: chat_clients} of every process in status --json."""
+    st = s.status()
+    for p in st["processes"]:
+        check("chat_clients" in p, "process entry lacks chat_clients: %r" % p)
+    return {p["pid"]: p["chat_clients"] for p in st["processes"]}
+
+
+def _tcp_inode(local_port, remote_port):
+    """Inode of the socket bound to 127.0.0.1/::1 local_port connected to
+    remote_port, from /proc/net/tcp{,6}, or None."""
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                rows = f.read().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for row in rows:
+            f = row.split()
+            if (int(f[1].rsplit(":", 1)[1], 16) == local_port and
+                    int(f[2].rsplit(":", 1)[1], 16) == remote_port and f[9] != "0"):
+                return f[9]
+    return None
+
+
+def conn_owner(s, client):
+    """Pid of the worker process holding the server end of client's
+    connection, or None."""
+    inode = _tcp_inode(client.port, client.local_port)
+    if inode is None:
+        return None
+    want = "socket:[%s]" % inode
+    for pid in s.worker_pids():
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink("/proc/%d/fd/%s" % (pid, fd)) == want:
+                    return pid
+            except OSError:
+                pass
+    return None
+
+
+def chat_sessions(port, n, fmt="u%02d", host="127.0.0.1", **kw):
+    """n ChatClients in the lobby named fmt % i, connected and renamed one
+    at a time; on return each has read every line up to the last rename."""
+    cs = []
+    for i in range(n):
+        c = ChatClient(port, host, **kw)
+        name = fmt % i
+        c.cmd("/nick %s" % name, r"\* nick lobby %s %s" % (re.escape(c.nick), name))
+        c.nick = name
+        cs.append(c)
+    for c in cs[:-1]:
+        c.wait_line(r"\* nick lobby \S+ %s" % re.escape(cs[-1].nick))
+    return cs

@@ -1,0 +1,138 @@
+"""Chat across processes under every MPM: twelve sessions spread over at
+least two worker processes; three of them publish 50 messages each at the
+same time, and every session receives all 150, each publisher's in the
+order sent, in one global order that is the same for every session.
+Nicknames are unique across processes (case-insensitively, and freed on a
+rename), and /who and /rooms see the members on every process."""
+import threading
+from mstest import *
+
+CLIENTS = 12
+PER_PUBLISHER = 50
+MSG = re.compile(r"lobby (u\d\d): msg (\d+)")
+
+
+def cross_under(mpm):
+    s = chat_server(mpm, clients=CLIENTS).start()
+    cs = chat_sessions(s.port, CLIENTS)
+    wait_until(lambda: chat_figures(s).get("clients") == CLIENTS, 5,
+               "status chat clients == %d" % CLIENTS)
+    per_proc = wait_until(lambda: (lambda d: sum(d.values()) == CLIENTS and d)(chat_clients_by_pid(s)),
+                          5, "per-process chat_clients adding up to %d" % CLIENTS)
+    busy = [pid for pid, n in per_proc.items() if n > 0]
+    check(len(busy) >= 2, "sessions on at least 2 processes: %r" % per_proc)
+    owner = {c.nick: conn_owner(s, c) for c in cs}
+    check(all(owner.values()), "every session's process found: %r" % owner)
+    for pid, n in per_proc.items():
+        check(list(owner.values()).count(pid) == n,
+              "pid %d: chat_clients %d, sessions %d" % (pid, n, list(owner.values()).count(pid)))
+    # Publishers on different processes where possible.
+    by_pid = {}
+    for c in cs:
+        by_pid.setdefault(owner[c.nick], []).append(c)
+    pubs = [l[0] for l in by_pid.values()][:3]
+    for c in cs:
+        if len(pubs) == 3:
+            break
+        if c not in pubs:
+            pubs.append(c)
+    start = threading.Barrier(len(pubs))
+    errors = []
+
+    def publish(c):
+        try:
+            start.wait(5)
+            for k in range(PER_PUBLISHER):
+                c.send_line("msg %d" % k)
+        except Exception as e:
+            errors.append(e)
+    ts = [threading.Thread(target=publish, args=(c,)) for c in pubs]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(20)
+    check(not errors, "publishers: %r" % errors)
+    total = PER_PUBLISHER * len(pubs)
+    seqs = []
+    for c in cs:
+        got = []
+        while len(got) < total:
+            line = c.read_line(10, "message %d of %d" % (len(got) + 1, total))
+            m = MSG.fullmatch(line)
+            check(m, "%s: not a message from a publisher: %r" % (c.nick, line))
+            got.append((m.group(1), int(m.group(2))))
+        check(c.quiet(0.05), "%s: nothing after the %d messages" % (c.nick, total))
+        for p in pubs:
+            mine = [k for who, k in got if who == p.nick]
+            check(mine == list(range(PER_PUBLISHER)),
+                  "%s: %s's messages in order, none lost: %r" % (c.nick, p.nick, mine[:60]))
+        seqs.append(got)
+    for c, seq in zip(cs, seqs):
+        if seq != seqs[0]:
+            i = next(i for i, (x, y) in enumerate(zip(seq, seqs[0])) if x != y)
+            raise Fail("%s sees another order than %s from message %d: %r vs %r" %
+                       (c.nick, cs[0].nick, i, seq[i:i + 5], seqs[0][i:i + 5]))
+    # Nicknames across processes: a and b are served by different processes.
+    a = pubs[0]
+    b = next(c for c in cs if owner[c.nick] != owner[a.nick])
+    a.cmd("/nick shared", r"\* nick lobby %s shared" % a.nick)
+    b.wait_line(r"\* nick lobby %s shared" % a.nick)
+    b.cmd("/nick SHARED", r"\* error nick taken")
+    b.cmd("/nick Shared", r"\* error nick taken")
+    a.cmd("/nick %s" % a.nick, r"\* nick lobby shared %s" % a.nick)
+    b.wait_line(r"\* nick lobby shared %s" % a.nick)
+    b.cmd("/nick SHARED", r"\* nick lobby %s SHARED" % b.nick)
+    a.wait_line(r"\* nick lobby %s SHARED" % b.nick)
+    a.cmd("/nick shared", r"\* error nick taken")
+    b.cmd("/nick %s" % b.nick, r"\* nick lobby SHARED %s" % b.nick)
+    # /who and /rooms see every process.
+    for c in cs:
+        if c is not b:
+            c.wait_line(r"\* nick lobby SHARED %s" % b.nick)
+    room, nicks = cs[0].who()
+    check(room == "lobby" and nicks == sorted(c.nick for c in cs),
+          "/who lists all %d: %r" % (CLIENTS, nicks))
+    # Four sessions from different processes move to "side".
+    side = []
+    for c in sorted(cs, key=lambda c: (owner[c.nick] != owner[a.nick], c.nick))[::3][:4]:
+        side.append(c)
+    check(len({owner[c.nick] for c in side}) >= 2, "side has members on 2 processes")
+    for c in side:
+        c.send_line("/join side")
+        c.wait_line(r"\* join side %s" % c.nick)
+    stay = [c for c in cs if c not in side]
+    rooms, order = stay[0].rooms()
+    check(rooms == {"lobby": CLIENTS - 4, "side": 4} and order == ["lobby", "side"],
+          "/rooms: %r" % rooms)
+    room, nicks = stay[-1].who()
+    check(room == "lobby" and nicks == sorted(c.nick for c in stay), "/who lobby: %r" % nicks)
+    room, nicks = side[0].who()
+    check(room == "side" and nicks == sorted(c.nick for c in side), "/who side: %r" % nicks)
+    # A message in side reaches side's members only.
+    side[-1].send_line("side talk")
+    for c in side:
+        c.wait_line(r"side %s: side talk" % side[-1].nick)
+    stay[0].send_line("lobby talk")
+    for c in stay:
+        got = c.read_until(r"lobby %s: lobby talk" % stay[0].nick)
+        check(not any("side talk" in l for l in got), "%s heard side: %r" % (c.nick, got))
+    for c in cs:
+        c.close()
+    wait_until(lambda: chat_figures(s).get("clients") == 0, 5, "all sessions gone")
+    s.stop()
+
+
+def test_chat_cross_prefork():
+    cross_under("prefork")
+
+
+def test_chat_cross_worker():
+    cross_under("worker")
+
+
+def test_chat_cross_event():
+    cross_under("event")
+
+
+if __name__ == "__main__":
+    main([test_chat_cross_prefork, test_chat_cross_worker, test_chat_cross_event])
