@@ -378,7 +378,7 @@ static int
 chat_pull(struct conn *c)
 {
 	struct chat_conn *cc = c->pdata;
-	size_t cap = chat_bus_line_max(chat_bus);
+	size_t cap = chat_bus_line_max(chat_bus), want;
 	unsigned lines;
 	ssize_t n;
 	char *p;
@@ -388,11 +388,15 @@ chat_pull(struct conn *c)
 	if (cap < CHAT_READ_MIN)
 		cap = CHAT_READ_MIN;
 	while (outq_len(&c->out) < CHAT_OUT_BATCH) {
-		if (!chat_bus_pending(chat_bus, &cc->m))
+		/* Room for what the ring holds past the cursor, at most cap:
+		 * enough for its first line, little when there is little. */
+		if ((want = chat_bus_pending(chat_bus, &cc->m)) == 0)
 			return PROTO_OK;
-		if ((p = outq_reserve(&c->out, cap)) == NULL)
+		if (want > cap)
+			want = cap;
+		if ((p = outq_reserve(&c->out, want)) == NULL)
 			return PROTO_ABORT;
-		if ((n = chat_bus_read(chat_bus, &cc->m, p, cap, &lines)) < 0)
+		if ((n = chat_bus_read(chat_bus, &cc->m, p, want, &lines)) < 0)
 			return chat_drop(c, cc);
 		if (n == 0) {
 			if (outq_len(&c->out) == 0)
@@ -446,9 +450,16 @@ chat_step(struct conn *c, struct chat_conn *cc)
 	}
 	if ((kind = chat_line_next(p, len, chat_max_line, &n, &used)) == CHAT_LINE_NEED)
 		return -1;
-	/* What the bus already holds for us goes before any reply. */
+	/* What the bus already holds for us goes before any reply, and a
+	 * command runs only once the cursor has caught up (a /join must not
+	 * cut off the lines of the room it leaves): with the queue full, the
+	 * line waits until it has drained (CONN_MORE). */
 	if ((rc = chat_pull(c)) != PROTO_OK)
 		return rc;
+	if (outq_len(&c->out) >= CHAT_OUT_BATCH) {
+		c->flags |= CONN_MORE;
+		return -1;
+	}
 	if (kind == CHAT_LINE_LONG) {
 		cc->skipping = p[used - 1] != '\n';
 		rc = reply(c, "* error line too long\n");

@@ -289,9 +289,10 @@ chat_bus_unlock(struct chat_bus *b)
 	pthread_mutex_unlock(&b->h->lock);
 }
 
-/* Tell every process with chat clients that the ring moved. */
+/* Tell every process with chat clients that the ring moved: those whose
+ * pending flag this call sets, or all of them when forced. */
 static void
-bus_wake(struct chat_bus *b)
+bus_wake_all(struct chat_bus *b, int force)
 {
 	unsigned i;
 
@@ -300,8 +301,15 @@ bus_wake(struct chat_bus *b)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the line, then the flags */
 	for (i = 0; i < b->h->lim.max_procs; i++)
 		if (LOAD(b->procs[i].nclients) > 0 && LOAD(b->procs[i].pid) > 0 &&
-		    __atomic_exchange_n(&b->procs[i].pending, 1, __ATOMIC_SEQ_CST) == 0)
+		    (__atomic_exchange_n(&b->procs[i].pending, 1, __ATOMIC_SEQ_CST) == 0 ||
+		    force))
 			kill(LOAD(b->procs[i].pid), b->h->lim.wake_signal);
+}
+
+static void
+bus_wake(struct chat_bus *b)
+{
+	bus_wake_all(b, 0);
 }
 
 void
@@ -441,8 +449,9 @@ chat_bus_enter(struct chat_bus *b, struct chat_member *m, pid_t pid, unsigned pr
 	index_add(b, (uint32_t)id);
 	b->rooms[ridx].members++;
 	if (LOAD(b->procs[proc].pid) != pid) {
-		STORE(b->procs[proc].pending, 0);
+		/* pid first: a publisher that sees the flag clear signals it */
 		STORE(b->procs[proc].pid, pid);
+		__atomic_store_n(&b->procs[proc].pending, 0, __ATOMIC_SEQ_CST);
 	}
 	STORE(b->procs[proc].nclients, b->procs[proc].nclients + 1);
 	STORE(b->h->nclients, LOAD(b->h->nclients) + 1);
@@ -535,6 +544,7 @@ chat_bus_join(struct chat_bus *b, struct chat_member *m, const char *room, size_
 		return CHAT_EROOMS;
 	}
 	m->prev_room = m->room;
+	m->prev_since = m->since;
 	m->prev_until = LOAD(b->h->seq);	/* the leave line is not ours */
 	announce(b, cl->room, "leave", cl->nick, NULL);
 	room_leave(b, cl->room);
@@ -578,13 +588,15 @@ member_wants(struct chat_member *m, const struct bus_rec *r)
 {
 	if (r->room == m->room && r->seq >= m->since)
 		return 1;
-	return r->room == m->prev_room && r->seq < m->prev_until;
+	return r->room == m->prev_room && r->seq >= m->prev_since && r->seq < m->prev_until;
 }
 
-int
+size_t
 chat_bus_pending(const struct chat_bus *b, const struct chat_member *m)
 {
-	return __atomic_load_n(&b->h->head, __ATOMIC_ACQUIRE) > m->cursor;
+	uint64_t head = __atomic_load_n(&b->h->head, __ATOMIC_ACQUIRE);
+
+	return head > m->cursor ? (size_t)(head - m->cursor) : 0;
 }
 
 int
@@ -692,14 +704,16 @@ chat_bus_reap(struct chat_bus *b, pid_t pid, int timeout_ms)
 
 	if (pid <= 0)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += timeout_ms / 1000;
 	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
 	}
-	if ((rc = pthread_mutex_timedlock(&b->h->lock, &until)) == EOWNERDEAD) {
+	rc = timeout_ms > 0 ? pthread_mutex_clocklock(&b->h->lock, CLOCK_MONOTONIC, &until) :
+	    pthread_mutex_trylock(&b->h->lock);
+	if (rc == EOWNERDEAD) {
 		bus_repair(b);
 		rc = pthread_mutex_consistent(&b->h->lock);
 	}
@@ -717,8 +731,7 @@ chat_bus_reap(struct chat_bus *b, pid_t pid, int timeout_ms)
 			STORE(b->procs[i].pending, 0);
 		}
 	chat_bus_unlock(b);
-	if (n > 0)
-		bus_wake(b);
+	bus_wake_all(b, 1);
 	return n;
 }
 

@@ -81,7 +81,8 @@ struct chat_member {
 	uint32_t	room;		/* room id (index | reuse count << 16) */
 	uint64_t	since;		/* first bus sequence of this room for us */
 	uint32_t	prev_room;	/* the room left, until its lines are read */
-	uint64_t	prev_until;	/* ... up to this bus sequence (excluded) */
+	uint64_t	prev_since;	/* ... from this bus sequence */
+	uint64_t	prev_until;	/* ... up to this one (excluded) */
 	uint64_t	cursor;		/* ring position of the next record */
 	uint32_t	room_seq;	/* room sequence of the last line read */
 	char		nick[CHAT_NAME_MAX + 1];
@@ -131,9 +132,9 @@ int		 chat_bus_say(struct chat_bus *b, struct chat_member *m,
  * CHAT_ELAPPED / CHAT_ESLOW. *nlines counts the lines copied. */
 ssize_t		 chat_bus_read(struct chat_bus *b, struct chat_member *m, char *dst,
 		    size_t cap, unsigned *nlines);
-/* Whether the ring has moved past m's cursor (there may be lines for it):
- * one load, for a caller deciding whether to make room for a read. */
-int		 chat_bus_pending(const struct chat_bus *b, const struct chat_member *m);
+/* How many bytes of ring lie past m's cursor (0: nothing new; lines for
+ * m take at most that much): one load, for a caller sizing a read. */
+size_t		 chat_bus_pending(const struct chat_bus *b, const struct chat_member *m);
 /* Whether m is still within limits without reading: 0, CHAT_ESLOW or
  * CHAT_ELAPPED. For a reader whose socket does not drain. */
 int		 chat_bus_check(struct chat_bus *b, const struct chat_member *m);
@@ -152,9 +153,11 @@ void		 chat_bus_rooms(struct chat_bus *b,
 		    void (*fn)(void *arg, const char *room, unsigned members), void *arg);
 
 /* Master, after reaping pid: remove its clients (announcing the leaves)
- * and its process entry. Returns the number of clients removed, or -1 if
- * the lock was not free within timeout_ms (a holder stopped, not dead):
- * the caller tries again later rather than wedge. */
+ * and its process entry, and wake every process with clients (whatever
+ * its pending flag: a publisher may have died between setting it and
+ * signalling). Returns the number of clients removed, or -1 if the lock
+ * was not free within timeout_ms (0: not at all; a holder stopped, not
+ * dead): the caller tries again later rather than wedge. */
 int		 chat_bus_reap(struct chat_bus *b, pid_t pid, int timeout_ms);
 
 void		 chat_bus_stats(struct chat_bus *b, struct chat_bus_stats *st);

@@ -224,7 +224,7 @@ note_crash(struct master *m, int64_t lived)
 static void
 chat_reap(struct master *m, pid_t pid, int retry)
 {
-	int n = chat_bus_reap(m->bus, pid, CHAT_REAP_WAIT_MS);
+	int n = chat_bus_reap(m->bus, pid, retry ? 0 : CHAT_REAP_WAIT_MS);
 
 	if (n > 0) {
 		log_info("removed %d chat client(s) of worker pid %d", n, (int)pid);
@@ -247,7 +247,8 @@ chat_reap_pending(struct master *m)
 	memcpy(pids, m->chat_pending, n * sizeof(*pids));
 	m->nchat_pending = 0;
 	for (i = 0; i < n; i++)
-		chat_reap(m, pids[i], 1);
+		if (find_pid(m, pids[i]) == -1)	/* not reused by a new worker */
+			chat_reap(m, pids[i], 1);
 }
 
 static void
@@ -574,13 +575,12 @@ maintain(struct master *m, int64_t now)
 	int i, want = 0, tick = now >= m->next_tick;
 
 	if (tick) {
+		m->next_tick = now + TICK_MS;	/* also while stopping: no spin */
 		chat_reap_pending(m);
 		publish_chat(m);
 	}
 	if (m->stopping)
 		return;
-	if (tick)
-		m->next_tick = now + TICK_MS;
 	pool_census(m, &p);
 	if (p.procs < (unsigned)c->workers)
 		want = c->workers - (int)p.procs;		/* the floor: respawn */
