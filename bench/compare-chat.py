@@ -21,7 +21,7 @@ script exits 1 if they do.
 
 The window bounds only how far each publisher's own receipt runs behind,
 not the other members: mserverd drops a member that falls chat.max_lag
-(4096) lines behind its room ("* error too slow"), so with many members on
+(16384 by default) lines behind its room ("* error too slow"), so with many members on
 a small machine a large window turns into losses (on 2 shared cores: the
 worker MPM at 500 clients with a window of 64, the event MPM at 10,000).
 So the default worker row uses a window of 16 and the 10,000-client row
@@ -64,7 +64,7 @@ log_level = "warn";
 timeout = 60;
 listen = ( { address = "127.0.0.1"; port = %(port)d; protocol = "chat"; backlog = 4096; } );
 chat = { max_line = 4096; max_clients = 16384; max_rooms = 1024; bus_size = 8388608;
-         max_lag = 4096; idle_timeout = 3600; };
+         max_lag = 16384; idle_timeout = 3600; };
 mpm = { module = "%(mpm)s"; graceful_timeout = 5; %(settings)s };
 """
 

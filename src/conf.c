@@ -494,7 +494,7 @@ set_defaults(struct conf *conf)
 	conf->chat.max_clients = 16384;
 	conf->chat.max_rooms = 1024;
 	conf->chat.bus_size = 8 << 20;
-	conf->chat.max_lag = 4096;
+	conf->chat.max_lag = 16384;
 	conf->chat.idle_timeout = 3600;
 	conf->chat.file = strdup(conf->path);
 	return (conf->pid_file && conf->scoreboard_file && conf->error_log &&

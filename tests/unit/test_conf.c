@@ -1128,7 +1128,7 @@ test_chat_keys(void)
 	CU_ASSERT_EQUAL(c->chat.max_clients, 16384);
 	CU_ASSERT_EQUAL(c->chat.max_rooms, 1024);
 	CU_ASSERT_EQUAL(c->chat.bus_size, 8 << 20);
-	CU_ASSERT_EQUAL(c->chat.max_lag, 4096);
+	CU_ASSERT_EQUAL(c->chat.max_lag, 16384);
 	CU_ASSERT_EQUAL(c->chat.idle_timeout, 3600);
 	conf_free(c);
 	c = OK(LISTEN "chat = { max_line = 100; max_clients = 7; max_rooms = 3;\n"
