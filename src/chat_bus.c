@@ -421,6 +421,35 @@ member_valid(struct chat_bus *b, const struct chat_member *m)
 	return cl->used && strcmp(cl->nick, m->nick) == 0;
 }
 
+/* Take the lock for a call by m: CHAT_OK with the lock held, or
+ * CHAT_EFULL without it if m lost its slot (reaped, or repaired away). */
+static int
+member_lock(struct chat_bus *b, const struct chat_member *m)
+{
+	if (chat_bus_lock(b) == -1)
+		return CHAT_EFULL;
+	if (!member_valid(b, m)) {
+		chat_bus_unlock(b);
+		return CHAT_EFULL;
+	}
+	return CHAT_OK;
+}
+
+/* Same, for a call naming something: name[len] must be valid and not cur
+ * (CHAT_EINVAL, CHAT_ESAME); copied to out, terminated. */
+static int
+member_lock_name(struct chat_bus *b, const struct chat_member *m, const char *name,
+    size_t len, const char *cur, char *out)
+{
+	if (!chat_name_valid(name, len))
+		return CHAT_EINVAL;
+	memcpy(out, name, len);
+	out[len] = '\0';
+	if (strcmp(out, cur) == 0)
+		return CHAT_ESAME;
+	return member_lock(b, m);
+}
+
 /* ---- the public calls ---------------------------------------------- */
 
 int
@@ -488,19 +517,10 @@ chat_bus_nick(struct chat_bus *b, struct chat_member *m, const char *name, size_
 	char nick[CHAT_NAME_MAX + 1], old[CHAT_NAME_MAX + 1];
 	struct bus_client *cl = &b->clients[m->id];
 	uint32_t *slot;
+	int rc;
 
-	if (!chat_name_valid(name, len))
-		return CHAT_EINVAL;
-	memcpy(nick, name, len);
-	nick[len] = '\0';
-	if (strcmp(nick, m->nick) == 0)
-		return CHAT_ESAME;
-	if (chat_bus_lock(b) == -1)
-		return CHAT_EFULL;
-	if (!member_valid(b, m)) {
-		chat_bus_unlock(b);
-		return CHAT_EFULL;
-	}
+	if ((rc = member_lock_name(b, m, name, len, m->nick, nick)) != CHAT_OK)
+		return rc;
 	if ((slot = index_find(b, nick)) != NULL && *slot != m->id + 1) {
 		chat_bus_unlock(b);
 		return CHAT_ETAKEN;
@@ -522,20 +542,10 @@ chat_bus_join(struct chat_bus *b, struct chat_member *m, const char *room, size_
 {
 	char name[CHAT_NAME_MAX + 1];
 	struct bus_client *cl = &b->clients[m->id];
-	int ridx;
+	int ridx, rc;
 
-	if (!chat_name_valid(room, len))
-		return CHAT_EINVAL;
-	memcpy(name, room, len);
-	name[len] = '\0';
-	if (strcmp(name, m->room_name) == 0)
-		return CHAT_ESAME;
-	if (chat_bus_lock(b) == -1)
-		return CHAT_EFULL;
-	if (!member_valid(b, m)) {
-		chat_bus_unlock(b);
-		return CHAT_EFULL;
-	}
+	if ((rc = member_lock_name(b, m, room, len, m->room_name, name)) != CHAT_OK)
+		return rc;
 	/* A full table still lets the last member of a room move: its room
 	 * is freed before the new one is made. */
 	if (room_find(b, name) == -1 && LOAD(b->h->nrooms) >= b->h->lim.max_rooms &&
@@ -569,12 +579,8 @@ chat_bus_say(struct chat_bus *b, struct chat_member *m, const char *text, size_t
 
 	if (len > b->h->lim.max_text)
 		return CHAT_ELONG;
-	if (chat_bus_lock(b) == -1)
+	if (member_lock(b, m) != CHAT_OK)
 		return CHAT_EFULL;
-	if (!member_valid(b, m)) {
-		chat_bus_unlock(b);
-		return CHAT_EFULL;
-	}
 	ring_append(b, b->clients[m->id].room, iov, (int)(sizeof(iov) / sizeof(iov[0])));
 	chat_bus_unlock(b);
 	bus_wake(b);
