@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -111,7 +110,7 @@ int
 child_accept(int lfd, struct sockaddr_storage *ss)
 {
 	socklen_t len = sizeof(*ss);
-	int fd, on = 1;
+	int fd;
 
 	fd = accept4(lfd, (struct sockaddr *)ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
@@ -119,8 +118,7 @@ child_accept(int lfd, struct sockaddr_storage *ss)
 			log_warn("accept");
 		return -1;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	return fd;
+	return fd;		/* TCP_NODELAY comes from the listener (listen.c) */
 }
 
 int

@@ -33,6 +33,9 @@ bind_one(const struct conf_listen *cl, const char *conf_path, char *err, size_t 
 	if (fd == -1)
 		goto bad;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* Linux copies TCP_NODELAY to every accepted socket: one call here
+	 * instead of one per connection. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	/* [::]:80 and 0.0.0.0:80 are separate listen entries, as in nginx. */
 	if (cl->ss.ss_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
