@@ -51,6 +51,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import free_port, log, tree, wait_port  # noqa: E402
+
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 DEFAULT_ROWS = "event:1000,worker:500:16,prefork:100,event:10000:8!"
 PUBLISHERS_EXTRA = 64   # connections beyond the clients, for limits
@@ -85,32 +88,6 @@ def mpm_settings(mpm, clients):
         return ("workers = %d; server_limit = %d; min_spare = 1; max_spare = %d;"
                 % (n, n + 22, n + 22))
     raise ValueError("unknown MPM %r" % mpm)
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-def tree(pid):
-    """pid and all its descendants."""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            with open("/proc/%d/task/%d/children" % (p, p)) as f:
-                todo.extend(int(x) for x in f.read().split())
-        except OSError:
-            pass
-    return out
 
 
 def raise_nofile():
@@ -157,19 +134,6 @@ def stop(proc, grace=10):
 def stop_all():
     for p in list(STARTED):
         stop(p, grace=2)
-
-
-def wait_port(port, proc, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("exited with status %d" % proc.returncode)
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("port %d never answered" % port)
 
 
 class Server:

@@ -42,6 +42,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import children, free_port, log, tree  # noqa: E402
+
 NGINX = "/usr/sbin/nginx"
 APACHE = "/usr/sbin/apache2"
 APACHE_MODULES = "/usr/lib/apache2/modules"
@@ -53,18 +56,6 @@ RATIOS = [("mserver-event", "nginx"), ("mserver-worker", "apache-worker"),
           ("mserver-prefork", "apache-prefork")]
 KEEPALIVE_TIMEOUT = 65
 KEEPALIVE_REQUESTS = 10000
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def http_ok(port, path, timeout=1.0):
@@ -88,28 +79,6 @@ def wait_http(port, path, proc, timeout=15):
             return
         time.sleep(0.05)
     raise RuntimeError("port %d never answered 200 for %s" % (port, path))
-
-
-def tree(pid):
-    """pid and all its descendants."""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            with open("/proc/%d/task/%d/children" % (p, p)) as f:
-                todo.extend(int(x) for x in f.read().split())
-        except OSError:
-            pass
-    return out
-
-
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def make_docroot(root):
