@@ -450,6 +450,22 @@ member_lock_name(struct chat_bus *b, const struct chat_member *m, const char *na
 	return member_lock(b, m);
 }
 
+/* Put m (client cl) in room ridx, reading it from now on, and announce
+ * the join: the member's own join line is the first it reads there. */
+static void
+member_join(struct chat_bus *b, struct chat_member *m, struct bus_client *cl, int ridx)
+{
+	struct bus_room *r = &b->rooms[ridx];
+
+	cl->room = (uint32_t)ridx;
+	r->members++;
+	m->room = BUS_ROOM_ID(ridx, r->gen);
+	m->since = LOAD(b->h->seq);
+	m->room_seq = r->seq;
+	memcpy(m->room_name, r->name, sizeof(m->room_name));
+	announce(b, (unsigned)ridx, "join", cl->nick, NULL);
+}
+
 /* ---- the public calls ---------------------------------------------- */
 
 int
@@ -476,7 +492,6 @@ chat_bus_enter(struct chat_bus *b, struct chat_member *m, pid_t pid, unsigned pr
 	cl->room = (uint32_t)ridx;
 	cl->used = 1;
 	index_add(b, (uint32_t)id);
-	b->rooms[ridx].members++;
 	if (LOAD(b->procs[proc].pid) != pid) {
 		/* pid first: a publisher that sees the flag clear signals it */
 		STORE(b->procs[proc].pid, pid);
@@ -487,14 +502,10 @@ chat_bus_enter(struct chat_bus *b, struct chat_member *m, pid_t pid, unsigned pr
 
 	m->id = (unsigned)id;
 	m->proc = proc;
-	m->room = BUS_ROOM_ID(ridx, b->rooms[ridx].gen);
 	m->prev_room = BUS_NO_ROOM;
-	m->since = LOAD(b->h->seq);
 	m->cursor = LOAD(b->h->head);
-	m->room_seq = b->rooms[ridx].seq;
 	memcpy(m->nick, cl->nick, sizeof(m->nick));
-	memcpy(m->room_name, CHAT_LOBBY, sizeof(CHAT_LOBBY));
-	announce(b, (unsigned)ridx, "join", cl->nick, NULL);
+	member_join(b, m, cl, ridx);
 	chat_bus_unlock(b);
 	bus_wake(b);
 	return CHAT_OK;
@@ -542,7 +553,7 @@ chat_bus_join(struct chat_bus *b, struct chat_member *m, const char *room, size_
 {
 	char name[CHAT_NAME_MAX + 1];
 	struct bus_client *cl = &b->clients[m->id];
-	int ridx, rc;
+	int rc;
 
 	if ((rc = member_lock_name(b, m, room, len, m->room_name, name)) != CHAT_OK)
 		return rc;
@@ -558,14 +569,7 @@ chat_bus_join(struct chat_bus *b, struct chat_member *m, const char *room, size_
 	m->prev_until = LOAD(b->h->seq);	/* the leave line is not ours */
 	announce(b, cl->room, "leave", cl->nick, NULL);
 	room_leave(b, cl->room);
-	ridx = room_get(b, name);		/* cannot fail now */
-	cl->room = (uint32_t)ridx;
-	b->rooms[ridx].members++;
-	m->room = BUS_ROOM_ID(ridx, b->rooms[ridx].gen);
-	m->since = LOAD(b->h->seq);
-	m->room_seq = b->rooms[ridx].seq;
-	memcpy(m->room_name, name, sizeof(name));
-	announce(b, (unsigned)ridx, "join", cl->nick, NULL);
+	member_join(b, m, cl, room_get(b, name));	/* cannot fail now */
 	chat_bus_unlock(b);
 	bus_wake(b);
 	return CHAT_OK;
