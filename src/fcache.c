@@ -42,10 +42,12 @@ fcache_lookup(int dirfd, const char *name, struct stat *st, const char **data)
 {
 	struct fc_entry *e = slot_of(name);
 
+	/* Not ours to revalidate: leave the stat to the caller's open. */
+	if (e->data == NULL || strcmp(e->name, name) != 0)
+		return 0;
 	if (fstatat(dirfd, name, st, 0) == -1)
 		return -1;
-	if (e->data == NULL || !S_ISREG(st->st_mode) || strcmp(e->name, name) != 0 ||
-	    !same_file(st, &e->st))
+	if (!S_ISREG(st->st_mode) || !same_file(st, &e->st))
 		return 0;
 	*data = e->data;
 	return 1;

@@ -2,7 +2,8 @@
  * fcache: a per-thread cache of small files' contents, for the HTTP
  * handler's hot path.
  *
- * Every lookup revalidates with one fstatat(2): an entry is used only if
+ * A lookup of a name the table does not hold costs no system call; one
+ * it holds revalidates with one fstatat(2): the entry is used only if
  * the name still leads to the same file (device and inode) with the same
  * size, modification and change times. So a changed, replaced, removed or
  * re-permissioned file is never served from the cache; a name that now
@@ -21,8 +22,9 @@
 #define FCACHE_FILE_MAX	(16 * 1024)
 #define FCACHE_NAME_MAX	200
 
-/* Stat name under dirfd into *st. Returns 1 and the cached contents in
- * *data on a hit, 0 on a miss, -1 (errno) when fstatat fails. */
+/* If name has an entry, stat it under dirfd into *st. Returns 1 and the
+ * cached contents in *data on a hit, 0 on a miss (*st then unset unless
+ * the entry was stale), -1 (errno) when fstatat fails. */
 int		 fcache_lookup(int dirfd, const char *name, struct stat *st, const char **data);
 /* Read the regular file fd (whose stat is *st) into the slot of name.
  * Returns the contents, or NULL if the file is not cacheable (too large,
