@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -31,7 +32,8 @@
 struct cerr {
 	char		*buf;
 	size_t		 len;
-	const char	*path;
+	const char	*path;		/* the main file */
+	const char	*dir;		/* included files' names are relative to it */
 };
 
 /* CK_NAME: a file name (no '/'); CK_PATH_OFF: a path, or "off" for NULL. */
@@ -152,6 +154,86 @@ type_name(int type)
 	}
 }
 
+/*
+ * The text of integer setting s's literal, from its source line, into
+ * lit: the first "NAME = LITERAL" (or ':') there. libconfig names the
+ * file only for an included one, as written (relative to e->dir).
+ * Returns 0, or -1 when the line or the literal cannot be found (lit is
+ * then empty).
+ */
+static int
+int_literal(const config_setting_t *s, const struct cerr *e, char *lit, size_t len)
+{
+	const char *file = config_setting_source_file(s), *name = config_setting_name(s);
+	unsigned line = config_setting_source_line(s), n = 0;
+	size_t nlen = name ? strlen(name) : 0, cap = 0, k;
+	char *text = NULL, *p = NULL, full[PATH_MAX];
+	FILE *fp;
+
+	lit[0] = '\0';
+	if (file == NULL)
+		file = e->path;
+	else if (file[0] != '/' && e->dir != NULL)
+		file = snprintf(full, sizeof(full), "%s/%s", e->dir, file) < (int)sizeof(full) ?
+		    full : NULL;
+	if (file == NULL || nlen == 0 || (fp = fopen(file, "re")) == NULL)
+		return -1;
+	while (n < line && getline(&text, &cap, fp) != -1)
+		n++;
+	fclose(fp);
+	for (p = n == line ? text : NULL; p != NULL && (p = strstr(p, name)) != NULL; p += nlen) {
+		const char *q = p + nlen;
+
+		if (p > text && (isalnum((unsigned char)p[-1]) || strchr("_*-", p[-1])))
+			continue;
+		q += strspn(q, " \t");
+		if (*q != '=' && *q != ':')
+			continue;
+		q += 1 + strspn(q + 1, " \t");
+		k = strspn(q, "+-0123456789abcdefABCDEFxXL");
+		if (k > 0 && k < len) {
+			memcpy(lit, q, k);
+			lit[k] = '\0';
+		}
+		break;
+	}
+	free(text);
+	return lit[0] ? 0 : -1;
+}
+
+/*
+ * Integer setting s (named name for messages) into *v, within
+ * [min, max]. libconfig 1.5 keeps only the low 32 bits of a literal
+ * without the L suffix (4294967298 reads as 2), so a value is also
+ * checked against its literal's own text: a wrapped one is out of range.
+ */
+static int
+get_int(const config_setting_t *s, const char *name, long min, long max, long long *v,
+    struct cerr *e)
+{
+	int type = config_setting_type(s);
+	char lit[64];
+	long long exact;
+
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+		return cerr_at(e, s, "'%s' must be an integer, not %s", name, type_name(type));
+	*v = config_setting_get_int64(s);
+	if (type == CONFIG_TYPE_INT && int_literal(s, e, lit, sizeof(lit)) == 0 &&
+	    strchr(lit, 'L') == NULL) {
+		const char *digits = lit + (lit[0] == '-' || lit[0] == '+');
+		int hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+
+		errno = 0;
+		exact = strtoll(lit, NULL, hex ? 16 : 10);
+		if (errno == ERANGE || exact != *v)
+			return cerr_at(e, s, "'%s' = %s is out of range [%ld, %ld]", name, lit,
+			    min, max);
+	}
+	if (*v < min || *v > max)
+		return cerr_at(e, s, "'%s' = %lld is out of range [%ld, %ld]", name, *v, min, max);
+	return 0;
+}
+
 /* A string key: not empty; CK_NAME without '/'; paths resolved. */
 static int
 set_string(const config_setting_t *s, const struct conf_key *k, char **sp,
@@ -191,10 +273,8 @@ set_value(const config_setting_t *s, const struct conf_key *k, void *base,
 		*(bool *)((char *)base + k->off) = config_setting_get_bool(s);
 		return 0;
 	case CK_INT:
-		v = config_setting_get_int64(s);
-		if (v < k->min || v > k->max)
-			return cerr_at(e, s, "'%s' = %lld is out of range [%ld, %ld]",
-			    k->name, v, k->min, k->max);
+		if (get_int(s, k->name, k->min, k->max, &v, e) == -1)
+			return -1;
 		*(int *)((char *)base + k->off) = (int)v;
 		return 0;
 	case CK_STR:
@@ -399,13 +479,9 @@ parse_listen_entry(const config_setting_t *g, struct conf *conf, struct cerr *e)
 			*(name[0] == 'a' ? &addr : &proto) = config_setting_get_string(s);
 		} else if (strcmp(name, "port") == 0 || strcmp(name, "backlog") == 0) {
 			long long v;
-			long max = name[0] == 'p' ? 65535 : 65535;
 
-			if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
-				return cerr_at(e, s, "'%s' must be an integer, not %s", name, type_name(type));
-			v = config_setting_get_int64(s);
-			if (v < 1 || v > max)
-				return cerr_at(e, s, "'%s' = %lld is out of range [1, %ld]", name, v, max);
+			if (get_int(s, name, 1, 65535, &v, e) == -1)
+				return -1;
 			*(name[0] == 'p' ? &port : &backlog) = (int)v;
 		} else
 			return cerr_at(e, s, "unknown key '%s' in listen entry", name);
@@ -635,7 +711,7 @@ conf_dir_of(const char *path)
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
-	struct cerr e = { err, errlen, path };
+	struct cerr e = { err, errlen, path, NULL };
 	struct conf *conf;
 	struct stat st;
 	config_t cfg;
@@ -659,6 +735,7 @@ conf_load(const char *path, char *err, size_t errlen)
 		conf_free(conf);
 		return NULL;
 	}
+	e.dir = conf->dir;
 	config_init(&cfg);
 	config_set_include_dir(&cfg, conf->dir);
 	if (config_read(&cfg, fp) == CONFIG_FALSE) {

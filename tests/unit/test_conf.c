@@ -608,6 +608,49 @@ test_err_ranges(void)
 	ERR(LISTEN "mpm = { max_connections = 0; };\n", 2, "'max_connections' = 0 is out of range");
 }
 
+/* libconfig 1.5 keeps the low 32 bits of a literal without L: those that
+ * wrap must still be refused, shown as written, and hex and L literals
+ * that fit must still load. */
+static void
+test_err_wrapped_literals(void)
+{
+	char err[1024] = "";
+	const char *path;
+	struct conf *c;
+
+	ERR(LISTEN "mpm = {\n  workers = 4294967298;\n};\n", 3,
+	    "'workers' = 4294967298 is out of range [1, 20000]");
+	ERR(LISTEN "timeout = 99999999999;\n", 2, "'timeout' = 99999999999 is out of range");
+	ERR(LISTEN "timeout = -4294967295;\n", 2, "'timeout' = -4294967295 is out of range");
+	ERR(LISTEN "timeout = 0xFFFFFFFF;\n", 2, "'timeout' = 0xFFFFFFFF is out of range");
+	ERR(LISTEN "timeout = 2147483648;\n", 2, "'timeout' = 2147483648 is out of range");
+	ERR("listen = (\n  { address = \"127.0.0.1\"; protocol = \"echo\"; port = 4294974303; }\n);\n",
+	    2, "'port' = 4294974303 is out of range [1, 65535]");
+	ERR("listen = (\n  { address = \"127.0.0.1\"; port = 7007; protocol = \"echo\"; "
+	    "backlog = 4294967396; }\n);\n", 2, "'backlog' = 4294967396 is out of range");
+	ERR(LISTEN "chat = { max_line = 4294971392; };\n", 2, "'max_line' = 4294971392 is out of range");
+
+	c = OK(LISTEN "timeout = 0x10;\nmpm = { workers = 3L; max_connections = 0xF4240; };\n");
+	CU_ASSERT_EQUAL(c->timeout, 16);
+	CU_ASSERT_EQUAL(c->mpm.workers, 3);
+	CU_ASSERT_EQUAL(c->mpm.max_connections, 1000000);
+	conf_free(c);
+
+	/* In an included file, the literal is read from that file, even where
+	 * the main file has the same key on the same line number. */
+	put("part_wrap.conf", "timeout = 4294967301;\n");
+	path = put("inc_wrap.conf", "@include \"part_wrap.conf\"\n" LISTEN);
+	c = conf_load(path, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(c);
+	check_at(strstr(err, "part_wrap.conf:1: 'timeout' = 4294967301 is out of range") != NULL,
+	    __LINE__, "wrapped literal in an include: got \"%s\"", err);
+	conf_free(c);
+	put("part_ok.conf", "workers = 3;\n");
+	c = LOAD_OK(put("inc_ok.conf", "# workers = 9\nmpm = {\n@include \"part_ok.conf\"\n};\n" LISTEN));
+	CU_ASSERT_EQUAL(c->mpm.workers, 3);
+	conf_free(c);
+}
+
 static void
 test_err_empty_string(void)
 {
@@ -1387,6 +1430,7 @@ main(void)
 		{ "error: unknown keys", test_err_unknown_keys },
 		{ "error: types", test_err_types },
 		{ "error: ranges", test_err_ranges },
+		{ "error: wrapped integer literals", test_err_wrapped_literals },
 		{ "error: empty strings", test_err_empty_string },
 		{ "error: cross-key checks", test_err_cross_keys },
 		{ "error: no listen", test_err_listen_missing },
