@@ -38,16 +38,18 @@ usage(FILE *fp)
 	    "  -f file  configuration file (default %s/mserver.conf)\n"
 	    "  -t       test the configuration and exit\n"
 	    "  -D       stay in the foreground, log to stderr\n"
-	    "  -V       print version, build options and the MPMs found\n"
+	    "  -V       print version, build options and the MPMs found (with -f,\n"
+	    "           in that file's mpm.module_dir)\n"
 	    "  -h       this help\n", MSERVER_SYSCONFDIR);
 }
 
+/* module_dir: the configuration's mpm.module_dir, or NULL. */
 static void
-version(void)
+version(const char *module_dir)
 {
 	char dir[PATH_MAX], mpms[512];
 
-	mpm_dir(NULL, dir, sizeof(dir));
+	mpm_dir(module_dir, dir, sizeof(dir));
 	mpm_list(dir, mpms, sizeof(mpms));
 	printf("mserverd %s\n", PACKAGE_VERSION);
 	printf("configure: %s\n", MSERVER_CONFIGURE_ARGS);
@@ -193,14 +195,14 @@ main(int argc, char **argv)
 	struct mpm_module *mpm;
 	struct conf *conf;
 	char err[1024], *abs_path;
-	int ch, test = 0;
+	int ch, test = 0, show_version = 0, conf_given = 0;
 
 	while ((ch = getopt(argc, argv, "f:tDVh")) != -1) {
 		switch (ch) {
-		case 'f': opts.conf_path = optarg; break;
+		case 'f': opts.conf_path = optarg; conf_given = 1; break;
 		case 't': test = 1; break;
 		case 'D': opts.log_stderr = 1; break;
-		case 'V': version(); return 0;
+		case 'V': show_version = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -208,6 +210,20 @@ main(int argc, char **argv)
 	if (optind != argc) {
 		usage(stderr);
 		return 1;
+	}
+	/* -V with -f: the modules that configuration would load. */
+	if (show_version && !conf_given) {
+		version(NULL);
+		return 0;
+	}
+	if (show_version) {
+		if ((conf = conf_load(opts.conf_path, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		version(conf->mpm.module_dir);
+		conf_free(conf);
+		return 0;
 	}
 	if ((conf = conf_load(opts.conf_path, err, sizeof(err))) == NULL ||
 	    (mpm = mpm_load(conf, err, sizeof(err))) == NULL) {

@@ -1,4 +1,5 @@
-"""The command line: -V lists the MPMs found, -h prints usage, -D stays in
+"""The command line: -V lists the MPMs found (with -f, in that file's
+mpm.module_dir), -h prints usage, -D stays in
 the foreground logging to stderr (and still writes the pid file), and a
 relative config path works from any directory."""
 import signal
@@ -10,6 +11,32 @@ def test_version_lists_mpms():
     check(p.stdout.startswith("mserverd "), "version line: %r" % p.stdout)
     for mpm in MPMS:
         check(re.search(r"MPMs: .*\b%s\b" % mpm, p.stdout), "-V lists %s: %r" % (mpm, p.stdout))
+
+
+def test_version_with_config_module_dir():
+    """-V -f: the directory and modules of that file's mpm.module_dir."""
+    if EXTERNAL:
+        return SKIP
+    s = Server(workers=1)
+    mods = os.path.join(s.dir, "mods")
+    os.mkdir(mods)
+    src = os.path.join(os.path.dirname(os.path.abspath(MSERVERD)), "..", "mpm", ".libs",
+                       "mpm_event.so")
+    shutil.copy(src, mods)
+    conf = open(s.conf).read().replace("mpm = {", 'mpm = {\n  module_dir = "%s";' % mods, 1)
+    check(conf != open(s.conf).read(), "config has an mpm group")
+    with open(s.conf, "w") as f:
+        f.write(conf)
+    p = run([MSERVERD, "-V", "-f", s.conf], check_rc=0)
+    check("module directory: %s\n" % mods in p.stdout, "-V -f shows module_dir: %r" % p.stdout)
+    check(re.search(r"^MPMs: event$", p.stdout, re.M), "-V -f lists what is there: %r" % p.stdout)
+    p = run([MSERVERD, "-V"], check_rc=0)
+    check("module directory: %s\n" % mods not in p.stdout, "-V alone ignores it")
+    with open(s.conf, "w") as f:
+        f.write(conf + "bogus = 1;\n")
+    p = run([MSERVERD, "-V", "-f", s.conf])
+    check(p.returncode == 1 and "unknown key 'bogus'" in p.stderr,
+          "-V -f with a bad file: exit 1 with the error: %r" % p.stderr)
 
 
 def test_usage():
@@ -61,5 +88,5 @@ def test_relative_config_path():
 
 
 if __name__ == "__main__":
-    main([test_version_lists_mpms, test_usage, test_foreground_logs_to_stderr,
-          test_relative_config_path])
+    main([test_version_lists_mpms, test_version_with_config_module_dir, test_usage,
+          test_foreground_logs_to_stderr, test_relative_config_path])
