@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ chunk_new(struct outq *q, size_t cap)
 		return NULL;
 	c->next = NULL;
 	c->fd = -1;
-	c->owns_fd = 0;
+	c->ref = NULL;
 	c->off = 0;
 	c->len = 0;
 	c->cap = cap;
@@ -153,15 +154,44 @@ outq_printf(struct outq *q, const char *fmt, ...)
 	return rc;
 }
 
+struct fd_ref *
+fd_ref_new(int fd, unsigned refs)
+{
+	struct fd_ref *r = malloc(sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	atomic_init(&r->refs, refs);
+	r->fd = fd;
+	return r;
+}
+
+void
+fd_ref_get(struct fd_ref *r)
+{
+	atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+}
+
+void
+fd_ref_put(struct fd_ref *r)
+{
+	if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) == 1) {
+		close(r->fd);
+		free(r);
+	}
+}
+
 int
-outq_append_file(struct outq *q, int fd, off_t off, size_t len, int owns_fd)
+outq_append_file(struct outq *q, struct fd_ref *r, off_t off, size_t len)
 {
 	struct out_chunk *c = chunk_new(q, 0);
 
-	if (c == NULL)
+	if (c == NULL) {
+		fd_ref_put(r);
 		return -1;
-	c->fd = fd;
-	c->owns_fd = owns_fd;
+	}
+	c->fd = r->fd;
+	c->ref = r;
 	c->off = off;
 	c->len = len;
 	q->bytes += len;
@@ -176,8 +206,8 @@ chunk_free_head(struct outq *q)
 	q->head = c->next;
 	if (q->head == NULL)
 		q->tail = NULL;
-	if (c->fd != -1 && c->owns_fd)
-		close(c->fd);
+	if (c->ref != NULL)
+		fd_ref_put(c->ref);
 	free(c);
 }
 

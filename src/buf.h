@@ -4,7 +4,8 @@
  * struct buf is a flat input buffer: bytes [start, end) are unread; it grows
  * on demand (up to what the caller allows) and compacts in place. struct
  * outq is the output queue: a FIFO of chunks, each either memory owned by
- * the queue or a byte range of a file to be sent with sendfile(2). Neither
+ * the queue or a byte range of a file to be sent with sendfile(2), held
+ * through a struct fd_ref. Neither
  * does I/O: conn.c moves bytes between them and sockets.
  */
 #ifndef MSERVER_BUF_H
@@ -29,10 +30,26 @@ void	 buf_consume(struct buf *b, size_t n);
 int	 buf_append(struct buf *b, const void *p, size_t n);
 void	 buf_free(struct buf *b);
 
+/*
+ * A file descriptor shared by its holders (the large-file cache, output
+ * queues sending from it), closed by the last one to let go. Holders may
+ * be threads of one process.
+ */
+struct fd_ref {
+	_Atomic unsigned	 refs;
+	int			 fd;
+};
+
+/* A reference to fd, which it now owns: refs holders. NULL (fd untouched)
+ * on allocation failure. */
+struct fd_ref	*fd_ref_new(int fd, unsigned refs);
+void		 fd_ref_get(struct fd_ref *r);
+void		 fd_ref_put(struct fd_ref *r);
+
 struct out_chunk {
 	struct out_chunk	*next;
 	int			 fd;	/* -1: memory chunk */
-	int			 owns_fd;
+	struct fd_ref		*ref;	/* file: the holder's reference */
 	off_t			 off;	/* file: next offset to send */
 	size_t			 len;	/* bytes still to send */
 	size_t			 cap;	/* memory: capacity of mem[] */
@@ -52,8 +69,9 @@ int	 outq_printf(struct outq *q, const char *fmt, ...)
  * then added with outq_commit(q, n). NULL on allocation failure. */
 char	*outq_reserve(struct outq *q, size_t n);
 void	 outq_commit(struct outq *q, size_t n);
-/* Queue len bytes of fd from off; with owns_fd the queue closes fd when done. */
-int	 outq_append_file(struct outq *q, int fd, off_t off, size_t len, int owns_fd);
+/* Queue len bytes of r's file from off. The queue takes over the caller's
+ * reference, and drops it also on failure (-1). */
+int	 outq_append_file(struct outq *q, struct fd_ref *r, off_t off, size_t len);
 /* Drop n sent bytes from the head. */
 void	 outq_consume(struct outq *q, size_t n);
 void	 outq_free(struct outq *q);

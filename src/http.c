@@ -324,21 +324,22 @@ range_applies(const struct http_request *req, const struct stat *st, const char 
 	    st->st_mtim.tv_sec == t;
 }
 
-/* Queue [off, off+len) of fd: inline when small, else as a sendfile range
- * (the queue then owns fd). Returns 1 if fd was handed over. */
+/* Queue [off, off+len) of file: inline when small, else as a sendfile
+ * range (the queue then has the caller's reference). Returns 1 if the
+ * reference was handed over. */
 static int
-queue_body(struct conn *c, int fd, off_t off, uint64_t len)
+queue_body(struct conn *c, struct fd_ref *file, off_t off, uint64_t len)
 {
 	char *w;
 	ssize_t n;
 
 	if (len > HTTP_INLINE_MAX) {
-		outq_append_file(&c->out, fd, off, (size_t)len, 1);
+		outq_append_file(&c->out, file, off, (size_t)len);
 		return 1;
 	}
 	if (len == 0 || (w = outq_reserve(&c->out, (size_t)len)) == NULL)
 		return 0;
-	n = pread(fd, w, (size_t)len, off);
+	n = pread(file->fd, w, (size_t)len, off);
 	/* A file that shrank under us: pad, the length is already promised. */
 	if (n < (ssize_t)len)
 		memset(w + (n > 0 ? n : 0), 0, (size_t)len - (size_t)(n > 0 ? n : 0));
@@ -347,10 +348,11 @@ queue_body(struct conn *c, int fd, off_t off, uint64_t len)
 }
 
 /* Answer with the file: its contents are data (cached) when not NULL,
- * else read from fd, which this closes or hands to the output queue. */
+ * else read from file, whose reference this drops or hands to the output
+ * queue. */
 static void
-send_file(struct conn *c, const struct http_request *req, struct resp *r, int fd,
-    const char *data, const struct stat *st, const char *path)
+send_file(struct conn *c, const struct http_request *req, struct resp *r,
+    struct fd_ref *file, const char *data, const struct stat *st, const char *path)
 {
 	char etag[48], lm[HTTP_DATE_LEN + 1];
 	uint64_t start = 0, end = 0, len = (uint64_t)st->st_size;
@@ -364,8 +366,8 @@ send_file(struct conn *c, const struct http_request *req, struct resp *r, int fd
 	if (r->status == 416) {
 		char cr[64];
 
-		if (fd != -1)
-			close(fd);
+		if (file != NULL)
+			fd_ref_put(file);
 		snprintf(cr, sizeof(cr), "Content-Range: bytes */%llu\r\n", (unsigned long long)st->st_size);
 		respond_simple(c, r, req->version_minor, req->method == HTTP_M_HEAD, cr);
 		return;
@@ -376,8 +378,8 @@ send_file(struct conn *c, const struct http_request *req, struct resp *r, int fd
 	outq_printf(&c->out, "Last-Modified: %s\r\nETag: %s\r\n", lm, etag);
 	if (r->status == 304) {
 		PUTS(c, "\r\n");
-		if (fd != -1)
-			close(fd);
+		if (file != NULL)
+			fd_ref_put(file);
 		return;
 	}
 	outq_printf(&c->out, "Content-Type: %s\r\nContent-Length: %llu\r\nAccept-Ranges: bytes\r\n",
@@ -391,11 +393,11 @@ send_file(struct conn *c, const struct http_request *req, struct resp *r, int fd
 		r->body = len;
 		if (data != NULL)
 			put(c, data + start, (size_t)len);
-		else if (queue_body(c, fd, (off_t)start, len))
-			return;		/* the queue owns fd now */
+		else if (queue_body(c, file, (off_t)start, len))
+			return;		/* the queue has the reference now */
 	}
-	if (fd != -1)
-		close(fd);
+	if (file != NULL)
+		fd_ref_put(file);
 }
 
 /* The index file of the directory path ("/dir/"), which becomes
@@ -423,7 +425,8 @@ serve_cached(struct conn *c, const struct http_request *req, struct resp *r,
     const char *path, size_t plen)
 {
 	char name[FCACHE_NAME_MAX + 1], full[FCACHE_NAME_MAX + 2];
-	const char *data;
+	const char *data = NULL;
+	struct fd_ref *file = NULL;
 	struct stat st;
 	int n, hit;
 
@@ -431,10 +434,12 @@ serve_cached(struct conn *c, const struct http_request *req, struct resp *r,
 	    path[plen - 1] == '/' ? site.cf->index : "");
 	if (n <= 0 || (size_t)n >= sizeof(name))
 		return 0;
-	if ((hit = fcache_lookup(site.root_fd, name, &st, &data)) != 1)
+	if ((hit = fcache_lookup(site.root_fd, name, &st, &data)) == 0)
+		hit = fcache_fd_lookup(site.root_fd, name, &st, &file);
+	if (hit != 1)
 		return path[plen - 1] == '/' ? 0 : hit;	/* no index: the slow path says why */
 	snprintf(full, sizeof(full), "/%s", name);
-	send_file(c, req, r, -1, data, &st, full);
+	send_file(c, req, r, file, data, &st, full);
 	return 1;
 }
 
@@ -442,6 +447,7 @@ static void
 serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 {
 	char path[PATH_MAX + 64], loc[PATH_MAX + 64];
+	struct fd_ref *file = NULL;
 	const char *data;
 	struct stat st;
 	size_t plen;
@@ -486,12 +492,16 @@ serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 		goto error;
 	}
 	/* Keep small files for the next request (this one is served from the
-	 * copy too, so head and body leave in one write). */
+	 * copy too, so head and body leave in one write), larger ones open. */
 	if ((data = fcache_store(path + 1, &st, fd)) != NULL) {
 		close(fd);
-		fd = -1;
+	} else if ((file = fcache_fd_store(path + 1, &st, fd)) == NULL &&
+	    (file = fd_ref_new(fd, 1)) == NULL) {
+		close(fd);
+		r->status = 500;
+		goto error;
 	}
-	send_file(c, req, r, fd, data, &st, path);
+	send_file(c, req, r, file, data, &st, path);
 	return;
 error:
 	respond_simple(c, r, req->version_minor, head, NULL);
@@ -814,6 +824,7 @@ http_child_reopen(void)
 static void
 http_child_flush(void)
 {
+	fcache_fd_sweep(FCACHE_FD_IDLE);
 	alog_flush();
 }
 
