@@ -295,15 +295,20 @@ static void
 bus_wake_all(struct chat_bus *b, int force)
 {
 	unsigned i;
+	pid_t pid;
 
 	if (b->h->lim.wake_signal == 0)
 		return;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the line, then the flags */
-	for (i = 0; i < b->h->lim.max_procs; i++)
-		if (LOAD(b->procs[i].nclients) > 0 && LOAD(b->procs[i].pid) > 0 &&
+	for (i = 0; i < b->h->lim.max_procs; i++) {
+		/* One load: a reap may zero the entry meanwhile, and kill(0)
+		 * would signal our whole process group. */
+		pid = LOAD(b->procs[i].pid);
+		if (LOAD(b->procs[i].nclients) > 0 && pid > 0 &&
 		    (__atomic_exchange_n(&b->procs[i].pending, 1, __ATOMIC_SEQ_CST) == 0 ||
 		    force))
-			kill(LOAD(b->procs[i].pid), b->h->lim.wake_signal);
+			kill(pid, b->h->lim.wake_signal);
+	}
 }
 
 static void

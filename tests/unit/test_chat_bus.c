@@ -1824,6 +1824,91 @@ out:
 	munmap((void *)(uintptr_t)page, 4096);
 }
 
+/* A wake-up races a reap that zeroes the process entry it is reading: it
+ * must never become kill(0, sig), which signals the publisher's whole
+ * process group. Run in a process group of our own: a sentinel there
+ * counts the signal; the worker being woken and reaped is in another. */
+static void
+test_wake_races_reap(void)
+{
+	volatile uint64_t *page = shared_page();
+	int status;
+	pid_t arena;
+
+	fflush(NULL);
+	arena = fork();
+	CU_ASSERT_FATAL(arena != -1);
+	if (arena == 0) {
+		struct chat_bus_limits lim = limits(65536, 64, 8, 1000000);
+		struct chat_bus *b;
+		char err[512];
+		pid_t target, sentinel, pub;
+		int64_t end;
+
+		setpgid(0, 0);
+		signal(SIGUSR2, SIG_IGN);
+		lim.wake_signal = SIGUSR2;
+		if ((b = chat_bus_create(&lim, err, sizeof(err))) == NULL)
+			_exit(3);
+		if ((target = fork()) == 0) {		/* woken legitimately: ignores it */
+			setpgid(0, 0);
+			pause();
+			_exit(0);
+		}
+		setpgid(target, target);
+		if ((sentinel = fork()) == 0) {	/* in the arena's group: counts */
+			sigset_t set;
+			struct timespec tick = { 0, 10000000 };
+
+			sigemptyset(&set);
+			sigaddset(&set, SIGUSR2);
+			sigprocmask(SIG_BLOCK, &set, NULL);
+			signal(SIGUSR2, SIG_DFL);
+			while (__atomic_load_n(&page[1], __ATOMIC_ACQUIRE) == 0)
+				if (sigtimedwait(&set, NULL, &tick) == SIGUSR2)
+					__atomic_add_fetch(&page[0], 1, __ATOMIC_RELEASE);
+			_exit(0);
+		}
+		end = now_us() + 1000000;
+		if ((pub = fork()) == 0) {		/* publishes as fast as it can */
+			struct chat_member m;
+			char buf[8192];
+			unsigned nl;
+
+			if (chat_bus_enter(b, &m, getpid(), 0) != CHAT_OK)
+				_exit(4);
+			while (now_us() < end) {
+				chat_bus_say(b, &m, "x", 1);
+				chat_bus_read(b, &m, buf, sizeof(buf), &nl);
+				chat_bus_woken(b, 0);
+			}
+			_exit(0);
+		}
+		while (now_us() < end) {		/* the target's clients come and go */
+			struct chat_member m;
+
+			if (chat_bus_enter(b, &m, target, 1) == CHAT_OK) {
+				chat_bus_woken(b, 1);
+				chat_bus_reap(b, target, REAP_MS);
+			}
+		}
+		waitpid(pub, NULL, 0);
+		__atomic_store_n(&page[1], 1, __ATOMIC_RELEASE);
+		waitpid(sentinel, NULL, 0);
+		kill(target, SIGKILL);
+		waitpid(target, NULL, 0);
+		_exit(0);
+	}
+	arm_alarm();
+	CU_ASSERT_FATAL(waitpid(arena, &status, 0) == arena);
+	alarm(0);
+	check_at(WIFEXITED(status) && WEXITSTATUS(status) == 0, __LINE__,
+	    "arena status %#x", status);
+	check_at(page[0] == 0, __LINE__, "%llu wake-up(s) signalled the process group",
+	    (unsigned long long)page[0]);
+	munmap((void *)(uintptr_t)page, 4096);
+}
+
 #define WRITERS		3
 #define WRITER_LINES	400
 
@@ -1967,6 +2052,7 @@ main(void)
 		{ "lock: publisher killed", test_publisher_killed },
 		{ "several writer processes", test_concurrent_writers },
 		{ "wake-ups", test_wake },
+		{ "wake-up racing a reap", test_wake_races_reap },
 	};
 	return CUNIT_RUN("chat_bus", NULL, NULL, tests);
 }
