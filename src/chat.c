@@ -171,6 +171,9 @@ chat_text_valid(const char *s, size_t len)
 			return 0;
 		if ((n = utf8_seq(p + i, len - i)) == 0)
 			return 0;
+		/* C1 controls, U+0080..U+009F (CSI, NEL...): C2 80..C2 9F */
+		if (p[i] == 0xc2 && p[i + 1] < 0xa0)
+			return 0;
 		i += n;
 	}
 	return 1;
@@ -353,8 +356,11 @@ chat_line(struct conn *c, struct chat_conn *cc, const char *line, size_t len)
 		return reply(c, "* bye\n") == PROTO_OK ? PROTO_CLOSE : PROTO_ABORT;
 	case CHAT_CMD_UNKNOWN:
 	default:
-		return outq_printf(&c->out, "* error unknown command %.*s\n", (int)alen, arg) ==
-		    -1 ? PROTO_ABORT : PROTO_OK;
+		/* The word is echoed only if it is text a client could send. */
+		if (!chat_text_valid(arg, alen))
+			alen = 0;
+		return outq_printf(&c->out, "* error unknown command%s%.*s\n", alen ? " " : "",
+		    (int)alen, arg) == -1 ? PROTO_ABORT : PROTO_OK;
 	}
 }
 

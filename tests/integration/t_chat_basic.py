@@ -26,13 +26,17 @@ def session_under(mpm):
     # Text that is not UTF-8, or has control characters: refused, still usable.
     for bad in (b"\xff\xfe", b"caf\xc3", b"\xc3\x28", b"\xc0\xaf overlong",
                 b"\xed\xa0\x80 surrogate", b"\xf4\x90\x80\x80 past U+10FFFF",
-                b"bell\x07", b"nul\x00byte", b"esc\x1b[31m", b"del\x7f"):
+                b"bell\x07", b"nul\x00byte", b"esc\x1b[31m", b"del\x7f",
+                b"csi\xc2\x9b2J", b"nel\xc2\x85* fake"):
         c.send_raw(bad + b"\n")
         line = c.read_line(what="reply to %r" % bad)
         check(line == "* error invalid text", "%r: got %r, want '* error invalid text'" % (bad, line))
     c.cmd("still usable", r"lobby %s: still usable" % n)
     # Commands.
     c.cmd("/foo bar", r"\* error unknown command /foo")
+    c.send_raw(b"/x\x1b[2J\n")
+    line = c.read_line(what="reply to an unknown command with a control")
+    check(line == "* error unknown command", "not echoed: %r" % line)
     c.cmd("/nick", r"\* error usage: /nick NAME")
     c.cmd("/nick   ", r"\* error usage: /nick NAME")
     c.cmd("/nick bad!name", r"\* error invalid nick")

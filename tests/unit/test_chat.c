@@ -642,6 +642,12 @@ test_text_controls(void)
 	INVALID("a\rb");
 	INVALID("a\nb");
 	INVALID("\x1b[31mred");
+	/* C1 controls: U+0080..U+009F, e.g. CSI (U+009B) and NEL (U+0085) */
+	INVALID("\xc2\x80");
+	INVALID("a\xc2\x85* error too slow");
+	INVALID("\xc2\x9b" "2J");
+	INVALID("\xc2\x9f");
+	VALID("\xc2\xa0");			/* U+00A0, the first after them */
 	/* only len counts: a control after it is not part of the text */
 	CU_ASSERT(chat_text_valid("ab\x01", 2) != 0);
 	CU_ASSERT(chat_text_valid("ab\x01", 3) == 0);
