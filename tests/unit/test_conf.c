@@ -939,7 +939,7 @@ static const char http_full_conf[] =
 	"  keepalive_requests = 1;\n"				/* 8 */
 	"  request_timeout = 3600;\n"				/* 9 */
 	"  max_request_line = 256;\n"				/* 10 */
-	"  max_header_size = 1048576;\n"			/* 11 */
+	"  max_header_size = 131072;\n"			/* 11 */
 	"  server_tokens = false;\n"				/* 12 */
 	"  server_status = false;\n"				/* 13 */
 	"  metrics = false;\n"					/* 14 */
@@ -968,7 +968,7 @@ test_http_full(void)
 	CU_ASSERT_EQUAL(h->keepalive_requests, 1);
 	CU_ASSERT_EQUAL(h->request_timeout, 3600);
 	CU_ASSERT_EQUAL(h->max_request_line, 256);
-	CU_ASSERT_EQUAL(h->max_header_size, 1048576);
+	CU_ASSERT_EQUAL(h->max_header_size, 131072);
 	CU_ASSERT_EQUAL(h->server_tokens, false);
 	CU_ASSERT_EQUAL(h->server_status, false);
 	CU_ASSERT_EQUAL(h->metrics, false);
@@ -1027,13 +1027,13 @@ test_http_values(void)
 {
 	struct conf *c = OK(LISTEN
 	    "http = { keepalive_timeout = 3600; keepalive_requests = 1000000L;\n"
-	    "  request_timeout = 1; max_request_line = 1048576; max_header_size = 256;\n"
+	    "  request_timeout = 1; max_request_line = 65536; max_header_size = 256;\n"
 	    "  access_log = \"off\"; status_allow = [ ]; index = \".index.html\"; };\n");
 
 	CU_ASSERT_EQUAL(c->http.keepalive_timeout, 3600);
 	CU_ASSERT_EQUAL(c->http.keepalive_requests, 1000000);
 	CU_ASSERT_EQUAL(c->http.request_timeout, 1);
-	CU_ASSERT_EQUAL(c->http.max_request_line, 1048576);
+	CU_ASSERT_EQUAL(c->http.max_request_line, 65536);
 	CU_ASSERT_EQUAL(c->http.max_header_size, 256);
 	CU_ASSERT_PTR_NULL(c->http.access_log);
 	CU_ASSERT_EQUAL(c->http.nallow, 0);
@@ -1117,8 +1117,8 @@ test_http_err_ranges(void)
 		{ "keepalive_timeout", 0, 3600 },
 		{ "keepalive_requests", 1, 1000000 },
 		{ "request_timeout", 1, 3600 },
-		{ "max_request_line", 256, 1048576 },
-		{ "max_header_size", 256, 1048576 },
+		{ "max_request_line", 256, 65536 },
+		{ "max_header_size", 256, 131072 },
 	};
 	char text[512], msg[256];
 	size_t i;
@@ -1155,7 +1155,7 @@ static void
 test_chat_keys(void)
 {
 	static const struct { const char *key; long long lo, hi; } keys[] = {
-		{ "max_line", 64, 1048576 },
+		{ "max_line", 64, 131072 },
 		{ "max_clients", 1, 1048576 },
 		{ "max_rooms", 1, 65535 },
 		{ "bus_size", 65536, 1073741824 },
