@@ -394,6 +394,8 @@ chat_pull(struct conn *c)
 	if (cap < CHAT_READ_MIN)
 		cap = CHAT_READ_MIN;
 	while (outq_len(&c->out) < CHAT_OUT_BATCH) {
+		uint64_t from = cc->m.cursor;
+
 		/* Room for what the ring holds past the cursor, at most cap:
 		 * enough for its first line, little when there is little. */
 		if ((want = chat_bus_pending(chat_bus, &cc->m)) == 0)
@@ -404,6 +406,11 @@ chat_pull(struct conn *c)
 			return PROTO_ABORT;
 		if ((n = chat_bus_read(chat_bus, &cc->m, p, want, &lines)) < 0)
 			return chat_drop(c, cc);
+		/* Nothing copied, but lines for other rooms passed: a line for
+		 * us published meanwhile may not have fitted want. Go on, so
+		 * that returning means caught up (chat_step relies on it). */
+		if (n == 0 && cc->m.cursor != from)
+			continue;
 		if (n == 0) {
 			if (outq_len(&c->out) == 0)
 				outq_free(&c->out);	/* no empty chunk kept idle */
