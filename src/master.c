@@ -406,6 +406,7 @@ reload_prepare(struct master *m, struct conf **nextp, struct mpm_module **modp,
 static void
 on_sighup(struct master *m)
 {
+	struct sb_header *h = sb_header(m->sb);
 	struct conf *next = NULL;
 	struct mpm_module *mod = NULL;
 	struct lst_set lst;
@@ -414,6 +415,7 @@ on_sighup(struct master *m)
 
 	if (m->stopping)
 		return;
+	__atomic_store_n(&h->reload_begun, h->reload_begun + 1, __ATOMIC_RELEASE);
 	log_info("reloading %s", m->opts->conf_path);
 	if (reload_prepare(m, &next, &mod, &lst, note, sizeof(note), err, sizeof(err)) == -1) {
 		mpm_unload(mod);

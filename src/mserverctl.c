@@ -138,6 +138,14 @@ cmd_reload(const struct conf_where *conf, pid_t pid)
 	if (sb == NULL)
 		return 1;
 	h = sb_header(sb);
+	/* A reload already running read the configuration before this
+	 * request: its verdict is not ours, so wait for it to be given. */
+	for (waited = 0; waited < RELOAD_WAIT_MS; waited += POLL_MS) {
+		if (__atomic_load_n(&h->reload_begun, __ATOMIC_ACQUIRE) ==
+		    __atomic_load_n(&h->reload_seq, __ATOMIC_ACQUIRE))
+			break;
+		pause_ms(POLL_MS);
+	}
 	seq = __atomic_load_n(&h->reload_seq, __ATOMIC_ACQUIRE);
 	if (kill(pid, SIGHUP) == -1) {
 		fprintf(stderr, "mserverctl: cannot signal pid %d: %s\n", (int)pid, strerror(errno));

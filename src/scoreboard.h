@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define SB_MAGIC	0x4d53425244ULL	/* "DRBSM" */
-#define SB_VERSION	3
+#define SB_VERSION	4
 
 /* Connection/thread status letters (Apache's key). */
 #define SB_OPEN		'.'
@@ -80,6 +80,7 @@ struct sb_header {
 	uint64_t	chat_published;
 	/* The verdict of the last reload, for "mserverctl reload". */
 	uint32_t	reload_seq;	/* bumped after each reload attempt */
+	uint32_t	reload_begun;	/* bumped as one starts: != reload_seq while it runs */
 	int32_t		reload_ok;
 	uint32_t	reload_generation;
 	char		reload_msg[512];

@@ -99,6 +99,26 @@ def test_rapid_reloads_drain_every_generation():
         s.cleanup()
 
 
+def test_ctl_reload_while_one_runs():
+    """mserverctl reload sent while an earlier reload is still starting its
+    workers (its generation already published, its verdict not yet) waits
+    for that verdict and then reports its own reload, not that one."""
+    s = Server(mpm="prefork", workers=40, graceful_timeout=10,
+               extra_mpm="min_spare = 1; max_spare = 200; server_limit = 256;").start()
+    with open(os.path.join(s.dir, "run", "mserverd.scoreboard"), "rb") as f:
+        sb = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+        gen = lambda: struct.unpack_from("<I", sb, SB_GENERATION_OFFSET)[0]
+        for g in (2, 4, 6):
+            s.signal(signal.SIGHUP)
+            wait_until(lambda: gen() == g, 10, "generation %d" % g, interval=0.0001)
+            p = s.ctl("reload")
+            check(p.returncode == 0 and "reloaded: generation %d," % (g + 1) in p.stdout,
+                  "the verdict of its own reload (generation %d): %r %r" %
+                  (g + 1, p.stdout, p.stderr))
+        sb.close()
+    s.stop()
+
+
 if __name__ == "__main__":
     main([test_reload_no_failed_connection, test_reload_adds_and_removes_listeners,
-          test_rapid_reloads_drain_every_generation])
+          test_rapid_reloads_drain_every_generation, test_ctl_reload_while_one_runs])
