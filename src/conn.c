@@ -207,20 +207,21 @@ expiry(const struct conn *c, int default_ms, int64_t last_io)
 }
 
 /* One wait of the blocking driver: returns the socket's revents (0 if only
- * the waker or the tick fired), or -1 once the connection has expired. */
+ * the waker or the tick fired), or -1 once the connection has expired.
+ * The tick is due at *next_tick, however busy the connection is. */
 static int
 wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int64_t last_io,
-    int *wake)
+    int64_t *next_tick, int *wake)
 {
 	struct pollfd pfd[2];
-	int64_t until = expiry(c, timeout_ms, last_io), ms = until - now_ms();
+	int64_t now = now_ms(), until = expiry(c, timeout_ms, last_io), ms = until - now;
 	nfds_t nfds = 1;
 	int n;
 
 	if (ms <= 0)
 		return -1;
-	if (w->tick != NULL && ms > TICK_MS)
-		ms = TICK_MS;
+	if (w->tick != NULL && ms > *next_tick - now)
+		ms = *next_tick > now ? *next_tick - now : 0;
 	pfd[0].fd = c->fd;
 	pfd[0].events = (conn_wants_read(c) ? POLLIN : 0) |
 	    (outq_len(&c->out) ? POLLOUT : 0);
@@ -235,11 +236,12 @@ wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int64_t last
 	do
 		n = poll(pfd, nfds, (int)ms);
 	while (n == -1 && errno == EINTR);
-	if (n <= 0) {
-		if (w->tick != NULL)
-			w->tick(w->arg);
-		return 0;
+	if (w->tick != NULL && (now = now_ms()) >= *next_tick) {
+		w->tick(w->arg);
+		*next_tick = now + TICK_MS;
 	}
+	if (n <= 0)
+		return 0;
 	*wake = (nfds == 2 && pfd[1].revents != 0) ? w->check(w->arg) : 0;
 	return pfd[0].revents;
 }
@@ -264,10 +266,10 @@ void
 conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w)
 {
 	int done = conn_apply(c, c->proto->open(c));
-	int64_t last_io = now_ms();
+	int64_t last_io = now_ms(), next_tick = last_io + TICK_MS;
 
 	while (done == 0 && (done = flush_now(c, &last_io)) == 0) {
-		int wake = 0, ev = wait_io(c, timeout_ms, w, last_io, &wake);
+		int wake = 0, ev = wait_io(c, timeout_ms, w, last_io, &next_tick, &wake);
 
 		if (ev == -1)
 			break;			/* timed out */

@@ -56,6 +56,7 @@ enum { STEP_DONE, STEP_NEED_MORE, STEP_CLOSE };
 struct http_conn {
 	struct http_chunked	 chunked;
 	uint64_t		 body_left;	/* Content-Length still to discard */
+	uint64_t		 body_seen;	/* chunked body bytes discarded */
 	unsigned		 nreq;		/* requests answered */
 	unsigned char		 discard;	/* DISCARD_* */
 	unsigned char		 in_head;	/* a head has begun */
@@ -589,6 +590,7 @@ body_begin(struct http_conn *h, const struct http_request *req)
 {
 	if (req->chunked) {
 		http_chunked_init(&h->chunked);
+		h->body_seen = 0;
 		h->discard = DISCARD_CHUNKED;
 	} else if (req->has_content_length && req->content_length > 0) {
 		if (req->content_length > HTTP_DISCARD_MAX)
@@ -638,8 +640,10 @@ one_request(struct conn *c, struct http_conn *h)
 		}
 		return STEP_NEED_MORE;
 	}
+	/* Answering: the server's timeout governs, not keep-alive's. */
 	h->in_head = 0;
 	c->deadline_ms = 0;
+	c->timeout_ms = 0;
 	c->flags &= ~CONN_IDLE;
 	if (n < 0) {
 		r.status = req.status;
@@ -652,6 +656,9 @@ one_request(struct conn *c, struct http_conn *h)
 	r.keep = keep_alive(h, &req);
 	if (body_begin(h, &req) == -1)
 		r.keep = 0;
+	/* A body to discard has request_timeout, like the head. */
+	if (r.keep && h->discard != DISCARD_NONE)
+		c->deadline_ms = now_ms() + (int64_t)site.cf->request_timeout * 1000;
 	answer(c, h, &req, &r);
 	account(c, &req, &r);
 	buf_consume(&c->in, (size_t)n);
@@ -660,7 +667,8 @@ one_request(struct conn *c, struct http_conn *h)
 }
 
 /* Read and drop body bytes; returns 1 when the body is complete, 0 when
- * more is needed, -1 on a malformed chunked body. */
+ * more is needed, -1 on a malformed chunked body or one over
+ * HTTP_DISCARD_MAX. */
 static int
 discard_body(struct conn *c, struct http_conn *h)
 {
@@ -670,13 +678,15 @@ discard_body(struct conn *c, struct http_conn *h)
 	if (h->discard == DISCARD_LENGTH) {
 		n = (ssize_t)(have < h->body_left ? have : h->body_left);
 		h->body_left -= (uint64_t)n;
-	} else if ((n = http_chunked_consume(&h->chunked, buf_ptr(&c->in), have, &body)) < 0)
-		return -1;
+	} else if ((n = http_chunked_consume(&h->chunked, buf_ptr(&c->in), have, &body)) < 0 ||
+	    (h->body_seen += body) > HTTP_DISCARD_MAX)
+		return -1;		/* malformed, or more than a Content-Length may be */
 	buf_consume(&c->in, (size_t)n);
 	if ((h->discard == DISCARD_LENGTH && h->body_left > 0) ||
 	    (h->discard == DISCARD_CHUNKED && !http_chunked_done(&h->chunked)))
 		return 0;
 	h->discard = DISCARD_NONE;
+	c->deadline_ms = 0;
 	return 1;
 }
 
