@@ -20,6 +20,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -236,6 +237,35 @@ open_beneath(const char *rel)
 	}
 }
 
+/* The decoded path p again as a URI path into dst (cap bytes, cap >= 1):
+ * what is not unreserved, a sub-delimiter, ':', '@' or '/' becomes %XX,
+ * so a name with '?', '#', '%', spaces or control bytes (CR LF) reads
+ * back as itself. Returns the length written (cut at a whole escape). */
+static size_t
+uri_escape(char *dst, size_t cap, const char *p)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (; *p != '\0'; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (isalnum(ch) || strchr("-._~!$&'()*+,;=:@/", ch) != NULL) {
+			if (n + 1 >= cap)
+				break;
+			dst[n++] = (char)ch;
+		} else {
+			if (n + 3 >= cap)
+				break;
+			dst[n++] = '%';
+			dst[n++] = hex[ch >> 4];
+			dst[n++] = hex[ch & 15];
+		}
+	}
+	dst[n] = '\0';
+	return n;
+}
+
 /* Any segment starting with '.' (dot-files, .git, ...). */
 static int
 hidden(const char *path)
@@ -303,9 +333,10 @@ not_modified(const struct http_request *req, const struct stat *st, const char *
 
 	if (req->if_none_match != NULL)
 		return etag_matches(req->if_none_match, req->if_none_match_len, etag);
+	/* A date in the future is invalid (RFC 9110 §13.1.3): ignored. */
 	return req->if_modified_since != NULL &&
 	    http_date_parse(req->if_modified_since, req->if_modified_since_len, &since) == 0 &&
-	    st->st_mtim.tv_sec <= since;
+	    since <= time(NULL) && st->st_mtim.tv_sec <= since;
 }
 
 /* Range applies unless If-Range names another version. */
@@ -447,8 +478,9 @@ serve_cached(struct conn *c, const struct http_request *req, struct resp *r,
 static void
 serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 {
-	char path[PATH_MAX + 64], loc[PATH_MAX + 64];
+	char path[PATH_MAX + 64], loc[3 * PATH_MAX + 64];
 	struct fd_ref *file = NULL;
+	size_t n;
 	const char *data;
 	struct stat st;
 	size_t plen;
@@ -476,7 +508,9 @@ serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 	if (S_ISDIR(st.st_mode) && path[plen - 1] != '/') {
 		close(fd);
 		r->status = 301;
-		snprintf(loc, sizeof(loc), "Location: %s/\r\n", path);
+		memcpy(loc, "Location: ", 10);
+		n = 10 + uri_escape(loc + 10, sizeof(loc) - 16, path);
+		memcpy(loc + n, "/\r\n", 4);
 		respond_simple(c, r, req->version_minor, head, loc);
 		return;
 	}
@@ -607,7 +641,7 @@ answer(struct conn *c, struct http_conn *h, const struct http_request *req, stru
 	if (req->expect_other) {
 		r->status = 417;
 		r->keep = 0;
-		respond_simple(c, r, req->version_minor, 0, NULL);
+		respond_simple(c, r, req->version_minor, req->method == HTTP_M_HEAD, NULL);
 	} else if (req->method != HTTP_M_GET && req->method != HTTP_M_HEAD) {
 		r->status = 405;
 		respond_simple(c, r, req->version_minor, 0, "Allow: GET, HEAD\r\n");

@@ -45,6 +45,9 @@ def conditional_under(mpm):
                        headers={"If-None-Match": '"nope"', "If-Modified-Since": lm})
         check(r.status == 200 and r.body == data,
               "non-matching If-None-Match with matching If-Modified-Since: %r" % r)
+        # A date in the future is not valid (RFC 9110 13.1.3): ignored.
+        r = c.exchange("GET", "/data.bin", headers={"If-Modified-Since": imf_fixdate(4102444800)})
+        check(r.status == 200 and r.body == data, "If-Modified-Since in 2100: %r" % r)
         # An unparseable date is ignored.
         r = c.exchange("GET", "/data.bin", headers={"If-Modified-Since": "yesterday"})
         check(r.status == 200 and r.body == data, "If-Modified-Since garbage: %r" % r)

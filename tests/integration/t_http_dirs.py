@@ -1,6 +1,7 @@
 """HTTP directories under every MPM: "/dir" redirects (301) to "/dir/",
 "/dir/" serves its index file, a directory without one is 403 and never
-listed; the `index` setting is applied on reload."""
+listed; the `index` setting is applied on reload. A redirect's Location
+is the path escaped again, so a name with '?', '%' or CR LF stays itself."""
 from mstest import *
 
 
@@ -22,6 +23,14 @@ def dirs_under(mpm):
     for method in ("GET", "HEAD"):
         check_redirect(s, "/sub", method)
     check_redirect(s, "/noindex")
+    # The Location is the path escaped again: '?', '%', a space, CR LF.
+    for name, escaped in (("a?b", "a%3Fb"), ("50% off", "50%25%20off"),
+                          ("x\r\nSet-Cookie: p=1", "x%0D%0ASet-Cookie:%20p=1")):
+        os.mkdir(os.path.join(s.docroot, name))
+        r = http_fetch(s.port, "/" + escaped)
+        check(r.status == 301 and r.header("Location") == "/%s/" % escaped,
+              "redirect of %r: %r %r" % (name, r, r.header("Location")))
+        check(r.header("Set-Cookie") is None, "no header injected by %r" % name)
     with HttpClient("127.0.0.1", s.port) as c:
         for path in ("/sub/", "/sub/index.html"):
             r = c.exchange("GET", path)

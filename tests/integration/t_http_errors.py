@@ -79,6 +79,12 @@ def errors_under(mpm):
         check(r.status == 404 and r.body == b"", "HEAD of a missing file: %r" % r)
         r = c.exchange("GET", "/hello.txt")
         check(r.status == 200 and r.body == s.files["/hello.txt"], "after HEAD 404: %r" % r)
+    # 417 to HEAD has no body either: nothing follows its head but the close.
+    with HttpClient("127.0.0.1", s.port) as c:
+        c.request("HEAD", "/hello.txt", headers={"Expect": "something"})
+        r = c.read_response("HEAD")
+        check(r.status == 417, "HEAD with Expect: %r" % r)
+        check(c.wait_closed(5) and c.buf == b"", "HEAD 417: a body followed: %r" % c.buf[:60])
     # A client that sends a request line and then closes its side.
     with HttpClient("127.0.0.1", s.port) as c:
         c.send(b"GET /hello.txt HTTP/1.1\r\n")
