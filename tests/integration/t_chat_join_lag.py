@@ -17,14 +17,16 @@ def join_lag_under(mpm):
     x.cmd("/nick xx", r"\* nick lobby %s xx" % x.nick)
     z = ChatClient(s.port)
     z.cmd("/join ra", r"\* join ra %s" % z.nick)
-    y = ChatClient(s.port)
+    # y's flood (4 MB) is read at the server's pace: on a loaded machine
+    # under the sanitizers that can take longer than the usual 10 s.
+    y = ChatClient(s.port, timeout=90)
     y.cmd("/nick yy", r"\* nick lobby %s yy" % y.nick)
     z.send_line("early")                   # in ra, before x is there
     z.wait_line(r"ra %s: early" % z.nick)
     rd = ChatReader(y)
     y.send_raw(b"".join(b"%d %s\n" % (i, PAD.encode()) for i in range(LINES)))
     wait_until(lambda: any(l.startswith("lobby yy: %d " % (LINES - 1)) for l in rd.lines[-3:]),
-               30, "y read back its %d lines" % LINES)
+               90, "y read back its %d lines" % LINES)
     x.send_raw(b"/join ra\n/join rb\n")
     x.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     got = x.read_until(r"\* join rb xx", 30, "x reaching rb")
