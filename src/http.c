@@ -215,20 +215,24 @@ open_beneath(const char *rel)
 	}
 #endif
 	{
-		char *real;
-		int fd, ok;
+		char link[64], real[PATH_MAX];
 		size_t rl = strlen(site.root_real);
+		ssize_t n;
+		int fd;
 
-		/* Fallback for kernels without openat2: resolve, then check. */
+		/* Fallback for kernels without openat2: open, then check where
+		 * the descriptor itself leads (no second lookup to race). */
 		if ((fd = openat(site.root_fd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 			return -1;
-		if ((real = realpath(rel[0] ? rel : ".", NULL)) == NULL) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		if ((n = readlink(link, real, sizeof(real) - 1)) == -1) {
 			close(fd);
+			errno = EACCES;		/* no /proc: cannot tell, refuse */
 			return -1;
 		}
-		ok = strncmp(real, site.root_real, rl) == 0 && (real[rl] == '/' || real[rl] == '\0');
-		free(real);
-		if (!ok) {
+		real[n] = '\0';
+		if (rl > 1 && (strncmp(real, site.root_real, rl) != 0 ||
+		    (real[rl] != '/' && real[rl] != '\0'))) {	/* a root of "/" holds all */
 			close(fd);
 			errno = EXDEV;
 			return -1;

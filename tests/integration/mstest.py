@@ -144,6 +144,7 @@ class Server:
     def __init__(self, **kw):
         self.master = None
         self.known_pids = set()
+        self.env = kw.pop("env", None)      # extra environment for mserverd
         self.kw = kw
         if EXTERNAL:
             # Debugging against a running daemon: use its config as is.
@@ -177,7 +178,8 @@ class Server:
         if EXTERNAL:
             self.master = int(open(self.pid_file).read())
             return self
-        p = run([MSERVERD, "-f", self.conf], timeout=30)
+        env = dict(os.environ, **self.env) if self.env else None
+        p = run([MSERVERD, "-f", self.conf], timeout=30, env=env)
         if p.returncode != 0:
             raise Fail("mserverd failed to start: %s%s" % (p.stdout, p.stderr))
         self.master = int(open(self.pid_file).read())
