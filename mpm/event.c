@@ -547,19 +547,18 @@ static int
 ev_conn_read(struct ev_loop *ev, struct ev_conn *ec)
 {
 	struct conn *c = &ec->c;
-	int rc = PROTO_OK, err;
+	int done, err;
 	ssize_t n;
 
 	ev_in_lend(ev, c);
 	n = conn_read(c);
 	err = errno;
-	if (n > 0) {
+	if (n > 0)
 		ev_touch(ev, ec);
-		rc = c->proto->input(c);
-	}
+	done = n > 0 ? conn_input(c) : n == 0 ? conn_apply(c, PROTO_OK) : 0;
 	if (ev_in_return(ev, c) == -1 || (n == -1 && err != EAGAIN))
 		return -1;
-	return n == -1 ? 0 : conn_apply(c, rc);
+	return done;
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "conn.h"
@@ -90,6 +91,8 @@ conn_read(struct conn *c)
 		buf_commit(&c->in, (size_t)n);
 	else if (n == 0)
 		c->flags |= CONN_EOF;
+	if (c->flags & CONN_LINGER)
+		buf_consume(&c->in, buf_len(&c->in));	/* dropped unseen */
 	return n;
 }
 
@@ -149,8 +152,27 @@ conn_write(struct conn *c)
 int
 conn_wants_read(const struct conn *c)
 {
+	if (c->flags & CONN_LINGER)
+		return !(c->flags & CONN_EOF);
 	return !(c->flags & (CONN_EOF | CONN_CLOSING)) &&
 	    outq_len(&c->out) < CONN_OUT_HIGH && buf_len(&c->in) < CONN_IN_MAX;
+}
+
+/* Everything is sent and we close: a peer that has not closed its side
+ * may still be sending, and closing over unread input resets the
+ * connection, which can destroy the end of the response in flight. So
+ * shut our side (the peer reads our EOF) and drop its input until it
+ * closes too, for at most CONN_LINGER_MS. Returns 1 to close now. */
+static int
+linger(struct conn *c)
+{
+	if ((c->flags & CONN_EOF) || shutdown(c->fd, SHUT_WR) == -1)
+		return 1;
+	c->flags |= CONN_LINGER;
+	buf_consume(&c->in, buf_len(&c->in));
+	c->timeout_ms = CONN_LINGER_MS;
+	c->deadline_ms = now_ms() + CONN_LINGER_MS;
+	return 0;
 }
 
 int
@@ -158,6 +180,8 @@ conn_apply(struct conn *c, int rc)
 {
 	if (rc == PROTO_ABORT)
 		return -1;
+	if (c->flags & CONN_LINGER)
+		return (c->flags & CONN_EOF) != 0;
 	if (rc == PROTO_CLOSE)
 		c->flags |= CONN_CLOSING;
 	/* A peer that closed its side gets what is queued, then we close;
@@ -165,13 +189,22 @@ conn_apply(struct conn *c, int rc)
 	 * be called again (CONN_MORE). */
 	if ((c->flags & CONN_EOF) && !(c->flags & CONN_MORE))
 		c->flags |= CONN_CLOSING;
-	return (c->flags & CONN_CLOSING) && outq_len(&c->out) == 0;
+	if (!(c->flags & CONN_CLOSING) || outq_len(&c->out) != 0)
+		return 0;
+	return linger(c);
+}
+
+/* The handler's input, unless the connection only lingers. */
+int
+conn_input(struct conn *c)
+{
+	return conn_apply(c, (c->flags & CONN_LINGER) ? PROTO_OK : c->proto->input(c));
 }
 
 int
 conn_drain(struct conn *c)
 {
-	if (c->flags & CONN_DRAINED)
+	if (c->flags & (CONN_DRAINED | CONN_LINGER))
 		return conn_apply(c, PROTO_OK);
 	c->flags |= CONN_DRAINED;
 	return conn_apply(c, c->proto->drain(c));
@@ -180,7 +213,7 @@ conn_drain(struct conn *c)
 int
 conn_resume(struct conn *c)
 {
-	if (!(c->flags & CONN_MORE) || outq_len(&c->out) != 0)
+	if (!(c->flags & CONN_MORE) || outq_len(&c->out) != 0 || (c->flags & CONN_LINGER))
 		return conn_apply(c, PROTO_OK);
 	c->flags &= ~CONN_MORE;
 	return conn_apply(c, c->proto->input(c));
@@ -189,7 +222,7 @@ conn_resume(struct conn *c)
 int
 conn_pull(struct conn *c)
 {
-	if (c->proto->pull == NULL)
+	if (c->proto->pull == NULL || (c->flags & CONN_LINGER))
 		return conn_apply(c, PROTO_OK);
 	return conn_apply(c, c->proto->pull(c));
 }
@@ -231,7 +264,7 @@ wait_io(struct conn *c, int timeout_ms, const struct conn_waker *w, int64_t last
 		pfd[1].events = POLLIN;
 		nfds = 2;
 	}
-	set_status(c, outq_len(&c->out) ? SB_WRITING :
+	set_status(c, outq_len(&c->out) ? SB_WRITING : (c->flags & CONN_CLOSING) ? SB_CLOSING :
 	    (c->flags & CONN_IDLE) ? SB_KEEPALIVE : SB_READING);
 	do
 		n = poll(pfd, nfds, (int)ms);
@@ -285,7 +318,7 @@ conn_serve_blocking(struct conn *c, int timeout_ms, const struct conn_waker *w)
 			if (n == -1 && errno != EAGAIN)
 				break;
 			if (n >= 0)
-				done = conn_apply(c, n > 0 ? c->proto->input(c) : PROTO_OK);
+				done = n > 0 ? conn_input(c) : conn_apply(c, PROTO_OK);
 		}
 	}
 	set_status(c, SB_CLOSING);

@@ -31,6 +31,12 @@ struct sb_worker;
 #define CONN_MORE	0x10	/* handler: input left unprocessed because the
 				 * output queue is full: call input again once
 				 * the output queue is empty */
+#define CONN_LINGER	0x20	/* closing, all sent: our side is shut and what
+				 * the peer still sends is dropped until it
+				 * closes or CONN_LINGER_MS pass (a close with
+				 * unread input would reset the connection and
+				 * could destroy the end of the response) */
+#define CONN_LINGER_MS	2000
 
 struct conn {
 	int			 fd;
@@ -84,6 +90,9 @@ int	conn_resume(struct conn *c);
 /* Pushed output may be waiting (the process was woken): run the handler's
  * pull, if it has one. Same result as conn_apply. */
 int	conn_pull(struct conn *c);
+/* After a read of n > 0 bytes: the handler's input (unless the connection
+ * lingers, when the bytes were dropped). Same result as conn_apply. */
+int	conn_input(struct conn *c);
 
 /* What the blocking driver also watches: when fd (or -1) is readable it
  * calls check(arg), which returns CONN_WAKE_DRAIN once the process drains

@@ -5,9 +5,15 @@
 - a request body trickled in is cut at request_timeout from the end of
   the head, and a chunked body is cut once it passes 1 MiB, instead of
   holding a process or thread for as long as the client likes;
+- a connection closed after its last response (keepalive_requests) while
+  the client has pipelined another request delivers that response whole:
+  the server shuts its side and drops what comes until the client closes,
+  rather than close over unread input (a reset);
 - the access log of a process serving one busy connection is flushed
   every second while the connection lasts (prefork and worker run the
   connection in a blocking loop that must still tick)."""
+import select
+
 from mstest import *
 
 SIZE = 8 << 20
@@ -33,50 +39,89 @@ def slow_reader(mpm):
     s.stop()
 
 
-def closed_within(c, limit):
-    """Seconds until the server closed c (EOF or reset), reading and
-    dropping what it sends; fails past limit."""
+def feed_until_closed(c, pieces, every, limit):
+    """Send pieces (bytes, one per `every` seconds; 0: as fast as the
+    socket takes them) while reading and dropping what the server sends;
+    returns the seconds until it closed its side (EOF or reset). Fails past
+    limit. The server may linger after closing, reading what still comes:
+    its EOF is what counts."""
     t0 = time.monotonic()
-    c.settimeout(0.2)
-    while time.monotonic() - t0 < limit:
-        try:
-            if not c.recv(65536):
-                return time.monotonic() - t0
-        except socket.timeout:
-            continue
-        except (ConnectionResetError, BrokenPipeError):
-            return time.monotonic() - t0
-    raise Fail("still open after %.1fs" % limit)
+    pieces = iter(pieces)
+    nxt, pending = t0, b""
+    c.setblocking(False)
+    try:
+        while time.monotonic() - t0 < limit:
+            r, w, _ = select.select([c], [c] if pending or nxt is not None else [], [], 0.05)
+            if r:
+                try:
+                    if not c.recv(65536):
+                        return time.monotonic() - t0
+                except (ConnectionResetError, BrokenPipeError):
+                    return time.monotonic() - t0
+                except BlockingIOError:
+                    pass
+            if not pending and nxt is not None and time.monotonic() >= nxt:
+                pending = next(pieces, None)
+                nxt = None if pending is None else time.monotonic() + every
+                pending = pending or b""
+            if w and pending:
+                try:
+                    pending = pending[c.send(pending):]
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except (BrokenPipeError, ConnectionResetError):
+                    return time.monotonic() - t0
+        raise Fail("still open after %.1fs" % limit)
+    finally:
+        c.setblocking(True)
 
 
 def trickled_body(mpm):
     s = http_server(mpm, http=dict(request_timeout=2)).start()
+    head = b"POST /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
     c = connect("127.0.0.1", s.port)
-    c.sendall(b"POST /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
-    t0 = time.monotonic()
-    try:
-        for _ in range(40):         # one byte every 0.25 s, for up to 10 s
-            c.sendall(b"1\r\nx\r\n")
-            time.sleep(0.25)
-            if time.monotonic() - t0 > 6:
-                break
-    except (BrokenPipeError, ConnectionResetError):
-        pass
-    took = closed_within(c, 8) + (time.monotonic() - t0)
-    check(took < 6, "%s: a trickled body is cut at request_timeout: %.1fs" % (mpm, took))
+    c.sendall(head)
+    # One byte every 0.25 s: cut at request_timeout (2 s) from the head.
+    took = feed_until_closed(c, (b"1\r\nx\r\n" for _ in range(100)), 0.25, 8)
+    check(took < 4, "%s: a trickled body is cut at request_timeout: %.1fs" % (mpm, took))
     c.close()
+    # 2 MiB of chunks, at once: cut past 1 MiB, not awaited to its end.
     c = connect("127.0.0.1", s.port)
-    c.sendall(b"POST /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+    c.sendall(head)
     chunk = b"10000\r\n" + b"y" * 0x10000 + b"\r\n"
-    sent = 0
+    took = feed_until_closed(c, (chunk for _ in range(32)), 0, 5)
+    check(took < 5, "%s: a chunked body is refused past 1 MiB" % mpm)
+    c.close()
+    s.stop()
+
+
+def close_after_pipelined(mpm):
+    """The last response a connection gets (keepalive_requests = 1) while
+    the client has already pipelined another request: the server must not
+    close over that unread request, which would reset the connection and
+    destroy the end of the response still in flight."""
+    s = http_server(mpm, http=dict(keepalive_requests=1)).start()
+    with open(os.path.join(s.docroot, "big.bin"), "wb") as f:
+        f.write(b"w" * SIZE)
+    c = connect("127.0.0.1", s.port, timeout=15)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    c.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = c.recv(65536)
+    # The next request, sent once the first is being answered: the server
+    # no longer reads, so it stays unread in the kernel.
+    c.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
     try:
-        while sent < (32 << 20):
-            c.sendall(chunk)
-            sent += 0x10000
-    except (BrokenPipeError, ConnectionResetError):
+        while True:
+            more = c.recv(1 << 20)
+            if not more:
+                break
+            data += more
+    except ConnectionResetError:
         pass
-    closed_within(c, 5)
-    check(sent < (32 << 20), "%s: a chunked body is refused past 1 MiB (sent %d)" % (mpm, sent))
+    head, _, body = data.partition(b"\r\n\r\n")
+    check(b"Connection: close" in head, "%s: the last response says close: %r" % (mpm, head[:200]))
+    check(len(body) == SIZE, "%s: the whole body before the close: %d of %d" %
+          (mpm, len(body), SIZE))
     c.close()
     s.stop()
 
@@ -98,18 +143,21 @@ def busy_connection_flushes(mpm):
 def test_prefork():
     slow_reader("prefork")
     trickled_body("prefork")
+    close_after_pipelined("prefork")
     busy_connection_flushes("prefork")
 
 
 def test_worker():
     slow_reader("worker")
     trickled_body("worker")
+    close_after_pipelined("worker")
     busy_connection_flushes("worker")
 
 
 def test_event():
     slow_reader("event")
     trickled_body("event")
+    close_after_pipelined("event")
     busy_connection_flushes("event")
 
 
