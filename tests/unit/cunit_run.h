@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <CUnit/Basic.h>
 
@@ -67,6 +69,18 @@ check_at_(const char *file, bool ok, int line, const char *fmt, ...)
 	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, (unsigned)line, msg,
 	    file, "", CU_FALSE);
 	return ok;
+}
+
+/* An exact-size heap copy of s[0, n) (fatal when out of memory), so that
+ * a parser reading past n trips the sanitizers. */
+static inline char *
+cunit_dup_n(const char *s, size_t n)
+{
+	char *p = malloc(n ? n : 1);
+
+	CU_ASSERT_FATAL(p != NULL);
+	memcpy(p, s, n);
+	return p;
 }
 
 /* A fresh directory /tmp/NAME.XXXXXX into dir (size len); 0 or -1. */

@@ -21,17 +21,6 @@
 
 #define MAX	16		/* the line limit of most cases */
 
-/* An exact-size heap copy of s[0, n). */
-static char *
-dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n ? n : 1);
-
-	CU_ASSERT_FATAL(p != NULL);
-	memcpy(p, s, n);
-	return p;
-}
-
 /* n bytes of c, then the string tail (an exact-size copy; caller frees). */
 static char *
 fill(char c, size_t n, const char *tail, size_t *len)
@@ -64,7 +53,7 @@ line_rc_name(int rc)
 static int
 next_n(const char *s, size_t n, size_t max, size_t *line_len, size_t *consumed)
 {
-	char *b = dup_n(s, n);
+	char *b = cunit_dup_n(s, n);
 	int rc;
 
 	*line_len = 0xdead;
@@ -147,7 +136,7 @@ test_line_several(void)
 	static const char s[] = "one\ntwo\r\n\nthr\ree\r\n\r\nlast";
 	static const char *want[] = { "one", "two", "", "thr\ree", "" };
 	size_t n = sizeof(s) - 1, off = 0, ll, cons, i;
-	char *b = dup_n(s, n);
+	char *b = cunit_dup_n(s, n);
 	int rc;
 
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -263,7 +252,7 @@ test_line_long_without_lf(void)
 	free(b);
 
 	/* the rest of the line, then a good one */
-	b = dup_n("yyyy\r\nok\n", 9);
+	b = cunit_dup_n("yyyy\r\nok\n", 9);
 	CU_ASSERT_EQUAL(chat_line_skip(b, 9, &cons), 1);
 	CU_ASSERT_EQUAL(cons, 6);
 	LINE_IS(b + 6, 3, MAX, CHAT_LINE_OK, 2, 3);
@@ -279,23 +268,23 @@ test_line_skip(void)
 	cons = 99;
 	CU_ASSERT_EQUAL(chat_line_skip("", 0, &cons), 0);
 	CU_ASSERT_EQUAL(cons, 0);
-	b = dup_n("abc", 3);
+	b = cunit_dup_n("abc", 3);
 	CU_ASSERT_EQUAL(chat_line_skip(b, 3, &cons), 0);
 	CU_ASSERT_EQUAL(cons, 3);
 	free(b);
-	b = dup_n("abc\r", 4);
+	b = cunit_dup_n("abc\r", 4);
 	CU_ASSERT_EQUAL(chat_line_skip(b, 4, &cons), 0);
 	CU_ASSERT_EQUAL(cons, 4);
 	free(b);
-	b = dup_n("\n", 1);
+	b = cunit_dup_n("\n", 1);
 	CU_ASSERT_EQUAL(chat_line_skip(b, 1, &cons), 1);
 	CU_ASSERT_EQUAL(cons, 1);
 	free(b);
-	b = dup_n("ab\ncd\nef", 8);
+	b = cunit_dup_n("ab\ncd\nef", 8);
 	CU_ASSERT_EQUAL(chat_line_skip(b, 8, &cons), 1);
 	CU_ASSERT_EQUAL(cons, 3);		/* the first LF only */
 	free(b);
-	b = dup_n("\r\nx", 3);
+	b = cunit_dup_n("\r\nx", 3);
 	CU_ASSERT_EQUAL(chat_line_skip(b, 3, &cons), 1);
 	CU_ASSERT_EQUAL(cons, 2);
 	free(b);
@@ -349,7 +338,7 @@ feeder_run(struct feeder *f)
 	int rc;
 
 	for (;;) {
-		copy = dup_n(f->buf, f->len);
+		copy = cunit_dup_n(f->buf, f->len);
 		if (f->skipping) {
 			rc = chat_line_skip(copy, f->len, &cons);
 			free(copy);
@@ -483,7 +472,7 @@ static void
 cmd_is(const char *s, enum chat_cmd want, const char *want_arg, int line)
 {
 	size_t n = strlen(s), arglen = 0xdead;
-	char *b = dup_n(s, n);
+	char *b = cunit_dup_n(s, n);
 	const char *arg = NULL;
 	enum chat_cmd c = chat_cmd_parse(b, n, &arg, &arglen);
 
@@ -572,7 +561,7 @@ static void
 test_cmd_say_points_into_line(void)
 {
 	static const char s[] = "some text";
-	char *b = dup_n(s, sizeof(s) - 1);
+	char *b = cunit_dup_n(s, sizeof(s) - 1);
 	const char *arg = NULL;
 	size_t arglen = 0;
 
@@ -595,7 +584,7 @@ test_cmd_say_points_into_line(void)
 static void
 text_is(const char *s, size_t n, bool want, int line)
 {
-	char *b = dup_n(s, n), hex[256];
+	char *b = cunit_dup_n(s, n), hex[256];
 	size_t i, o = 0;
 	int ok = chat_text_valid(b, n);
 

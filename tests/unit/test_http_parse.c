@@ -22,17 +22,6 @@
 #define MAX_LINE	8190
 #define MAX_HEADER	16384
 
-/* An exact-size heap copy of s[0, n). */
-static char *
-dup_n(const char *s, size_t n)
-{
-	char *p = malloc(n ? n : 1);
-
-	CU_ASSERT_FATAL(p != NULL);
-	memcpy(p, s, n);
-	return p;
-}
-
 /* The copy behind the last parse_n(..., NULL): kept until the next one so
  * that the pointers in the request can still be checked. */
 static char *last_copy;
@@ -43,7 +32,7 @@ static int
 parse_n(const char *s, size_t n, size_t max_line, size_t max_header,
     struct http_request *req, char **copy)
 {
-	char *b = dup_n(s, n);
+	char *b = cunit_dup_n(s, n);
 	int r = http_parse_request(b, n, max_line, max_header, req);
 
 	if (copy != NULL)
@@ -830,7 +819,7 @@ chunked_feed(const char *s, size_t n, size_t first, size_t step,
 		piece = off == 0 && first ? first : step;
 		if (piece > n - off)
 			piece = n - off;
-		p = dup_n(s + off, piece);
+		p = cunit_dup_n(s + off, piece);
 		r = http_chunked_consume(st, p, piece, &b);
 		free(p);
 		if (r < 0)
@@ -878,7 +867,7 @@ test_chunked_valid(void)
 			fprintf(stderr, "\nchunked case %zu: %zd (%s)\n", i, r,
 			    st.error ? st.error : "");
 		/* Done: nothing more is consumed. */
-		p = dup_n("0\r\n\r\n", 5);
+		p = cunit_dup_n("0\r\n\r\n", 5);
 		CU_ASSERT_EQUAL(http_chunked_consume(&st, p, 5, &b2), 0);
 		CU_ASSERT_EQUAL(b2, 0);
 		free(p);
@@ -896,7 +885,7 @@ test_chunked_valid(void)
 	}
 	/* Incomplete input leaves the decoder not done. */
 	http_chunked_init(&st);
-	p = dup_n("5\r\nhel", 6);
+	p = cunit_dup_n("5\r\nhel", 6);
 	CU_ASSERT_EQUAL(http_chunked_consume(&st, p, 6, &body), 6);
 	CU_ASSERT_EQUAL(body, 3);
 	CU_ASSERT(!http_chunked_done(&st));
@@ -1035,7 +1024,7 @@ test_path_normalize(void)
 	int st;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		char *in = dup_n(t[i].in, strlen(t[i].in));
+		char *in = cunit_dup_n(t[i].in, strlen(t[i].in));
 
 		memset(out, 'Z', sizeof(out));
 		n = 999;
@@ -1151,7 +1140,7 @@ test_date_parse(void)
 	int r;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		char *s = dup_n(t[i].s, strlen(t[i].s));
+		char *s = cunit_dup_n(t[i].s, strlen(t[i].s));
 
 		v = 12345;
 		r = http_date_parse_at(s, strlen(t[i].s), now, &v);
@@ -1250,7 +1239,7 @@ test_range(void)
 	int r;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		char *v = dup_n(t[i].v, strlen(t[i].v));
+		char *v = cunit_dup_n(t[i].v, strlen(t[i].v));
 
 		s = e = 777;
 		r = http_range_parse(v, strlen(t[i].v), t[i].size, &s, &e);
