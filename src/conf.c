@@ -35,6 +35,8 @@ struct cerr {
 	size_t		 len;
 	const char	*path;		/* the main file */
 	const char	*dir;		/* included files' names are relative to it */
+	char		*src_file;	/* int_literal(): the file read last, */
+	char		*src_text;	/* and its text (NULL: unreadable) */
 };
 
 /* CK_NAME: a file name (no '/'); CK_PATH_OFF: a path, or "off" for NULL. */
@@ -168,6 +170,29 @@ type_name(int type)
 	}
 }
 
+/* The text of file, read once per load however many integers it holds
+ * (the last file read is kept in e). NULL if it cannot be read. */
+static const char *
+source_text(struct cerr *e, const char *file)
+{
+	FILE *fp;
+	size_t cap = 0;
+
+	if (e->src_file != NULL && strcmp(e->src_file, file) == 0)
+		return e->src_text;
+	free(e->src_file);
+	free(e->src_text);
+	e->src_text = NULL;
+	if ((e->src_file = strdup(file)) == NULL || (fp = fopen(file, "re")) == NULL)
+		return NULL;
+	if (getdelim(&e->src_text, &cap, '\0', fp) == -1) {
+		free(e->src_text);
+		e->src_text = NULL;
+	}
+	fclose(fp);
+	return e->src_text;
+}
+
 /*
  * The text of integer setting s's literal, from its source line, into
  * lit: the first "NAME = LITERAL" (or ':') there. libconfig names the
@@ -176,13 +201,13 @@ type_name(int type)
  * then empty).
  */
 static int
-int_literal(const config_setting_t *s, const struct cerr *e, char *lit, size_t len)
+int_literal(const config_setting_t *s, struct cerr *e, char *lit, size_t len)
 {
 	const char *file = config_setting_source_file(s), *name = config_setting_name(s);
-	unsigned line = config_setting_source_line(s), n = 0;
-	size_t nlen = name ? strlen(name) : 0, cap = 0, k;
-	char *text = NULL, *p = NULL, full[PATH_MAX];
-	FILE *fp;
+	unsigned line = config_setting_source_line(s), n;
+	size_t nlen = name ? strlen(name) : 0, k;
+	const char *all, *end;
+	char *text, *p, full[PATH_MAX];
 
 	lit[0] = '\0';
 	if (file == NULL)
@@ -190,12 +215,17 @@ int_literal(const config_setting_t *s, const struct cerr *e, char *lit, size_t l
 	else if (file[0] != '/' && e->dir != NULL)
 		file = snprintf(full, sizeof(full), "%s/%s", e->dir, file) < (int)sizeof(full) ?
 		    full : NULL;
-	if (file == NULL || nlen == 0 || (fp = fopen(file, "re")) == NULL)
+	if (file == NULL || nlen == 0 || line == 0 || (all = source_text(e, file)) == NULL)
 		return -1;
-	while (n < line && getline(&text, &cap, fp) != -1)
-		n++;
-	fclose(fp);
-	for (p = n == line ? text : NULL; p != NULL && (p = strstr(p, name)) != NULL; p += nlen) {
+	for (n = 1; n < line && all != NULL; n++)
+		if ((all = strchr(all, '\n')) != NULL)
+			all++;
+	if (all == NULL)
+		return -1;
+	end = strchr(all, '\n');
+	if ((text = strndup(all, end ? (size_t)(end - all) : strlen(all))) == NULL)
+		return -1;
+	for (p = text; (p = strstr(p, name)) != NULL; p += nlen) {
 		const char *q = p + nlen;
 
 		if (p > text && (isalnum((unsigned char)p[-1]) || strchr("_*-", p[-1])))
@@ -725,7 +755,7 @@ conf_dir_of(const char *path)
 struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
-	struct cerr e = { err, errlen, path, NULL };
+	struct cerr e = { err, errlen, path, NULL, NULL, NULL };
 	struct conf *conf;
 	struct stat st;
 	config_t cfg;
@@ -763,10 +793,14 @@ conf_load(const char *path, char *err, size_t errlen)
 		goto bad;
 	config_destroy(&cfg);
 	fclose(fp);
+	free(e.src_file);
+	free(e.src_text);
 	return conf;
 bad:
 	config_destroy(&cfg);
 	fclose(fp);
+	free(e.src_file);
+	free(e.src_text);
 	conf_free(conf);
 	return NULL;
 }
