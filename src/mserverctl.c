@@ -142,7 +142,7 @@ cmd_reload(const struct conf_where *conf, pid_t pid)
 	 * request: its verdict is not ours, so wait for it to be given. */
 	for (waited = 0; waited < RELOAD_WAIT_MS; waited += POLL_MS) {
 		if (__atomic_load_n(&h->reload_begun, __ATOMIC_ACQUIRE) ==
-		    __atomic_load_n(&h->reload_seq, __ATOMIC_ACQUIRE))
+		    __atomic_load_n(&h->reload_seq, __ATOMIC_ACQUIRE) || !pid_alive(pid))
 			break;
 		pause_ms(POLL_MS);
 	}
