@@ -73,15 +73,15 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 
-#include "child.h"
-#include "conf.h"
-#include "conn.h"
-#include "listen.h"
-#include "log.h"
-#include "mpm.h"
-#include "proto.h"
-#include "scoreboard.h"
-#include "util.h"
+#include "conn/child.h"
+#include "core/conf.h"
+#include "conn/conn.h"
+#include "core/listen.h"
+#include "core/log.h"
+#include "core/mpm.h"
+#include "core/proto.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 #define EV_BATCH	256		/* epoll events per wait */
 #define EV_ACCEPT_MAX	64		/* accepts per listener wake-up */

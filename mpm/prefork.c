@@ -15,15 +15,15 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 
-#include "child.h"
-#include "conf.h"
-#include "conn.h"
-#include "listen.h"
-#include "log.h"
-#include "mpm.h"
-#include "proto.h"
-#include "scoreboard.h"
-#include "util.h"
+#include "conn/child.h"
+#include "core/conf.h"
+#include "conn/conn.h"
+#include "core/listen.h"
+#include "core/log.h"
+#include "core/mpm.h"
+#include "core/proto.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 #define PREFORK_TICK_MS	1000	/* heartbeat */
 #define PREFORK_PAUSE_MS	500	/* no accept for this long after EMFILE */

@@ -57,15 +57,15 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
-#include "child.h"
-#include "conf.h"
-#include "conn.h"
-#include "listen.h"
-#include "log.h"
-#include "mpm.h"
-#include "proto.h"
-#include "scoreboard.h"
-#include "util.h"
+#include "conn/child.h"
+#include "core/conf.h"
+#include "conn/conn.h"
+#include "core/listen.h"
+#include "core/log.h"
+#include "core/mpm.h"
+#include "core/proto.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 #define WK_TICK_MS	1000			/* heartbeat */
 #define WK_BUSY_TICK_MS	100			/* same, while connections are open */

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_parse.h"
+#include "http/http_parse.h"
 
 #define CHECK(x) do {							\
 	if (!(x)) {							\

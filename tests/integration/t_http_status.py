@@ -129,17 +129,17 @@ def status_under(mpm):
     s.stop()
 
 
-def test_http_status_prefork():
+def test_status_pages_prefork():
     status_under("prefork")
 
 
-def test_http_status_worker():
+def test_status_pages_worker():
     status_under("worker")
 
 
-def test_http_status_event():
+def test_status_pages_event():
     status_under("event")
 
 
 if __name__ == "__main__":
-    main([test_http_status_prefork, test_http_status_worker, test_http_status_event])
+    main([test_status_pages_prefork, test_status_pages_worker, test_status_pages_event])

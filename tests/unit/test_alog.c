@@ -26,7 +26,7 @@
 
 #include "cunit_run.h"
 
-#include "alog.h"
+#include "http/alog.h"
 
 static char tmpdir[PATH_MAX];
 

@@ -17,7 +17,7 @@
 
 #include "cunit_run.h"
 
-#include "chat.h"
+#include "chat/chat.h"
 
 #define MAX	16		/* the line limit of most cases */
 

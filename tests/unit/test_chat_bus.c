@@ -31,7 +31,7 @@
 
 #include "cunit_run.h"
 
-#include "chat_bus.h"
+#include "chat/chat_bus.h"
 
 #define MAX_TEXT	200
 #define ALARM_S		10	/* a fork case that takes longer is deadlocked */

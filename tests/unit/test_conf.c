@@ -29,8 +29,8 @@
 
 #include "cunit_run.h"
 
-#include "conf.h"
-#include "proto.h"
+#include "core/conf.h"
+#include "core/proto.h"
 
 static char tmpdir[PATH_MAX];	/* as made by mkdtemp() */
 static char realdir[PATH_MAX];	/* the same, through realpath() */

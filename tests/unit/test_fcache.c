@@ -20,8 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fcache.h"
+#include "conn/buf.h"
+#include "http/fcache.h"
 #include "cunit_run.h"
 
 static char tmpdir[256];

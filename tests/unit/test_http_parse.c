@@ -17,7 +17,7 @@
 
 #include "cunit_run.h"
 
-#include "http_parse.h"
+#include "http/http_parse.h"
 
 #define MAX_LINE	8190
 #define MAX_HEADER	16384

@@ -22,7 +22,7 @@
 
 #include "cunit_run.h"
 
-#include "mime.h"
+#include "http/mime.h"
 
 #define OCTET	"application/octet-stream"
 #define HTML	"text/html; charset=utf-8"

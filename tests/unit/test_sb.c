@@ -28,7 +28,7 @@
 
 #include "cunit_run.h"
 
-#include "scoreboard.h"
+#include "core/scoreboard.h"
 
 #define SL	8
 #define TL	4

@@ -1,23 +1,23 @@
 /*
- * http_status: /server-status (HTML and Apache mod_status's ?auto text,
+ * status_pages: /server-status (HTML and Apache mod_status's ?auto text,
  * with its key names so that existing exporters work) and /metrics
  * (Prometheus text format 0.0.4), rendered from the scoreboard.
  *
  * Pure rendering: reads the scoreboard (tolerating the torn reads that
  * scoreboard.h allows) and appends the body to out. The caller writes the
- * response head (Content-Type from http_status_type()).
+ * response head (Content-Type from status_page_type()).
  */
 #ifndef MSERVER_HTTP_STATUS_H
 #define MSERVER_HTTP_STATUS_H
 
-#include "buf.h"
+#include "conn/buf.h"
 
 struct sb;
 
-enum http_status_fmt { HTTP_STATUS_HTML, HTTP_STATUS_AUTO, HTTP_STATUS_METRICS };
+enum status_page_fmt { STATUS_PAGE_HTML, STATUS_PAGE_AUTO, STATUS_PAGE_METRICS };
 
 /* Returns 0, or -1 when out of memory. */
-int		 http_status_render(struct buf *out, struct sb *sb, enum http_status_fmt fmt);
-const char	*http_status_type(enum http_status_fmt fmt);
+int		 status_page_render(struct buf *out, struct sb *sb, enum status_page_fmt fmt);
+const char	*status_page_type(enum status_page_fmt fmt);
 
 #endif

@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "conf.h"
-#include "mpm.h"
-#include "util.h"
+#include "core/conf.h"
+#include "core/mpm.h"
+#include "core/util.h"
 
 struct mpm_module {
 	void			*handle;

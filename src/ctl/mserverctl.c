@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "scoreboard.h"
-#include "status.h"
-#include "util.h"
+#include "core/conf.h"
+#include "core/scoreboard.h"
+#include "core/status.h"
+#include "core/util.h"
 
 #ifndef MSERVER_SYSCONFDIR
 #define MSERVER_SYSCONFDIR "/usr/local/etc/mserver"

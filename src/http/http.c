@@ -36,20 +36,20 @@
 #include <linux/openat2.h>
 #endif
 
-#include "alog.h"
-#include "buf.h"
-#include "child.h"
-#include "conf.h"
-#include "conn.h"
-#include "fcache.h"
-#include "http.h"
-#include "http_parse.h"
-#include "http_status.h"
-#include "log.h"
-#include "mime.h"
-#include "proto.h"
-#include "scoreboard.h"
-#include "util.h"
+#include "http/alog.h"
+#include "conn/buf.h"
+#include "conn/child.h"
+#include "core/conf.h"
+#include "conn/conn.h"
+#include "http/fcache.h"
+#include "http/http.h"
+#include "http/http_parse.h"
+#include "http/status_pages.h"
+#include "core/log.h"
+#include "http/mime.h"
+#include "core/proto.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 enum { DISCARD_NONE, DISCARD_LENGTH, DISCARD_CHUNKED };
 enum { STEP_DONE, STEP_NEED_MORE, STEP_CLOSE };
@@ -575,15 +575,15 @@ serve_status(struct conn *c, const struct http_request *req, struct resp *r)
 	static const char sp[] = "/server-status", mp[] = "/metrics";
 	size_t len = req->path_len;
 	const char *q = memchr(req->path, '?', len);
-	enum http_status_fmt fmt;
+	enum status_page_fmt fmt;
 	struct buf body = { 0 };
 
 	if (q != NULL)
 		len = (size_t)(q - req->path);
 	if (site.cf->server_status && len == sizeof(sp) - 1 && memcmp(req->path, sp, len) == 0)
-		fmt = q && strncmp(q, "?auto", 5) == 0 ? HTTP_STATUS_AUTO : HTTP_STATUS_HTML;
+		fmt = q && strncmp(q, "?auto", 5) == 0 ? STATUS_PAGE_AUTO : STATUS_PAGE_HTML;
 	else if (site.cf->metrics && len == sizeof(mp) - 1 && memcmp(req->path, mp, len) == 0)
-		fmt = HTTP_STATUS_METRICS;
+		fmt = STATUS_PAGE_METRICS;
 	else
 		return 0;
 	if (!peer_allowed(c)) {
@@ -591,10 +591,10 @@ serve_status(struct conn *c, const struct http_request *req, struct resp *r)
 		respond_simple(c, r, req->version_minor, req->method == HTTP_M_HEAD, NULL);
 		return 1;
 	}
-	r->status = http_status_render(&body, site.sb, fmt) == 0 ? 200 : 500;
+	r->status = status_page_render(&body, site.sb, fmt) == 0 ? 200 : 500;
 	head_begin(c, r, req->version_minor);
 	outq_printf(&c->out, "Content-Type: %s\r\nCache-Control: no-cache\r\nContent-Length: %zu\r\n\r\n",
-	    http_status_type(fmt), buf_len(&body));
+	    status_page_type(fmt), buf_len(&body));
 	if (req->method != HTTP_M_HEAD) {
 		put(c, buf_ptr(&body), buf_len(&body));
 		r->body = buf_len(&body);

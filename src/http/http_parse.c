@@ -25,7 +25,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "http_parse.h"
+#include "http/http_parse.h"
 
 /* Internal results; the public values coincide. */
 enum { R_ERR = HTTP_ERROR, R_MORE = HTTP_NEED_MORE, R_OK = 1 };

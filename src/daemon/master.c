@@ -20,17 +20,17 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
-#include "chat.h"
-#include "chat_bus.h"
-#include "child.h"
-#include "conf.h"
-#include "listen.h"
-#include "log.h"
-#include "master.h"
-#include "mpm.h"
-#include "proto.h"
-#include "scoreboard.h"
-#include "util.h"
+#include "chat/chat.h"
+#include "chat/chat_bus.h"
+#include "conn/child.h"
+#include "core/conf.h"
+#include "core/listen.h"
+#include "core/log.h"
+#include "daemon/master.h"
+#include "core/mpm.h"
+#include "core/proto.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 #define TICK_MS		1000	/* pool maintenance period */
 #define KILL_GRACE_MS	5000	/* SIGTERM to SIGKILL */

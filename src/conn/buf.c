@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "conn/buf.h"
 
 #define BUF_MIN		16384
 #define OUT_CHUNK_MIN	16384

@@ -20,12 +20,12 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include "conf.h"
-#include "listen.h"
-#include "log.h"
-#include "master.h"
-#include "mpm.h"
-#include "util.h"
+#include "core/conf.h"
+#include "core/listen.h"
+#include "core/log.h"
+#include "daemon/master.h"
+#include "core/mpm.h"
+#include "core/util.h"
 
 #ifndef MSERVER_SYSCONFDIR
 #define MSERVER_SYSCONFDIR "/usr/local/etc/mserver"

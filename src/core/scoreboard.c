@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scoreboard.h"
-#include "util.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 struct sb {
 	char		*base;

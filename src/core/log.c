@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "core/log.h"
 
 static int log_fd_ = STDERR_FILENO;
 static char log_path[4096];

@@ -19,7 +19,7 @@
 #include <sys/uio.h>
 #include <time.h>
 
-#include "chat_bus.h"
+#include "chat/chat_bus.h"
 
 #define BUS_MAGIC	0x5355424d43ULL		/* "CMBUS" */
 #define BUS_ALIGN	8

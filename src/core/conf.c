@@ -24,11 +24,11 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "conn.h"
-#include "log.h"
-#include "proto.h"
-#include "util.h"
+#include "core/conf.h"
+#include "conn/conn.h"
+#include "core/log.h"
+#include "core/proto.h"
+#include "core/util.h"
 
 struct cerr {
 	char		*buf;

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scoreboard.h"
-#include "status.h"
-#include "util.h"
+#include "core/scoreboard.h"
+#include "core/status.h"
+#include "core/util.h"
 
 #define MAP_MAX	(1 << 20)
 

@@ -14,15 +14,15 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 
-#include "child.h"
-#include "conf.h"
-#include "conn.h"
-#include "listen.h"
-#include "log.h"
-#include "mpm.h"
-#include "proto.h"
-#include "scoreboard.h"
-#include "util.h"
+#include "conn/child.h"
+#include "core/conf.h"
+#include "conn/conn.h"
+#include "core/listen.h"
+#include "core/log.h"
+#include "core/mpm.h"
+#include "core/proto.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 static void
 child_signal_setup(struct child_ctx *ctx)

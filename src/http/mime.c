@@ -26,8 +26,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "mime.h"
-#include "util.h"
+#include "http/mime.h"
+#include "core/util.h"
 
 #define MIME_DEFAULT	"application/octet-stream"
 #define MIME_EXT_MAX	63	/* longer extensions are ignored */

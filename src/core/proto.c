@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-#include "proto.h"
-#include "util.h"
+#include "core/proto.h"
+#include "core/util.h"
 
 static const struct proto_ops *const protocols[] = {
 	&chat_proto,

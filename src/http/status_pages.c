@@ -1,7 +1,7 @@
 /*
- * http_status: the bodies of /server-status (HTML, and Apache mod_status's
+ * status_pages: the bodies of /server-status (HTML, and Apache mod_status's
  * machine-readable "?auto" text) and /metrics (Prometheus text format
- * 0.0.4). See http_status.h.
+ * 0.0.4). See status_pages.h.
  *
  * Every figure comes from one status_census() pass over the scoreboard
  * (status.c, shared with mserverctl), so all three formats agree with each
@@ -30,10 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http_status.h"
-#include "scoreboard.h"
-#include "status.h"
-#include "util.h"
+#include "http/status_pages.h"
+#include "core/scoreboard.h"
+#include "core/status.h"
+#include "core/util.h"
 
 #define MAP_LINE	64	/* letters per line of the HTML map (Apache's) */
 #define KBYTE		1024.0
@@ -553,12 +553,12 @@ render_html(struct rd *r, struct sb *sb, const struct snap *s)
 /* ---- entry points --------------------------------------------------- */
 
 int
-http_status_render(struct buf *out, struct sb *sb, enum http_status_fmt fmt)
+status_page_render(struct buf *out, struct sb *sb, enum status_page_fmt fmt)
 {
 	static void (*const render[])(struct rd *, struct sb *, const struct snap *) = {
-		[HTTP_STATUS_HTML] = render_html,
-		[HTTP_STATUS_AUTO] = render_auto,
-		[HTTP_STATUS_METRICS] = render_metrics,
+		[STATUS_PAGE_HTML] = render_html,
+		[STATUS_PAGE_AUTO] = render_auto,
+		[STATUS_PAGE_METRICS] = render_metrics,
 	};
 	struct rd r = { out, 0 };
 	size_t len = buf_len(out);
@@ -566,7 +566,7 @@ http_status_render(struct buf *out, struct sb *sb, enum http_status_fmt fmt)
 
 	if ((unsigned)fmt >= ARRAY_LEN(render))
 		return -1;
-	take_snap(sb, &s, fmt != HTTP_STATUS_METRICS);
+	take_snap(sb, &s, fmt != STATUS_PAGE_METRICS);
 	render[fmt](&r, sb, &s);
 	if (r.err) {
 		out->end = out->start + len;	/* compaction keeps the length */
@@ -576,14 +576,14 @@ http_status_render(struct buf *out, struct sb *sb, enum http_status_fmt fmt)
 }
 
 const char *
-http_status_type(enum http_status_fmt fmt)
+status_page_type(enum status_page_fmt fmt)
 {
 	switch (fmt) {
-	case HTTP_STATUS_HTML:
+	case STATUS_PAGE_HTML:
 		return "text/html; charset=utf-8";
-	case HTTP_STATUS_AUTO:
+	case STATUS_PAGE_AUTO:
 		return "text/plain; charset=utf-8";
-	case HTTP_STATUS_METRICS:
+	case STATUS_PAGE_METRICS:
 		return "text/plain; version=0.0.4; charset=utf-8";
 	}
 	return "text/plain; charset=utf-8";

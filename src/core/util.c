@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "core/util.h"
 
 static int64_t
 clock_ms(clockid_t id)

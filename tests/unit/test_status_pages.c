@@ -1,5 +1,5 @@
 /*
- * test_http_status: unit tests of the status pages (http_status.c) and of
+ * test_status_pages: unit tests of the status pages (http/status_pages.c) and of
  * the census they share with mserverctl (status.c).
  *
  * The fixture is a scoreboard made with sb_create() in a private mkdtemp()
@@ -39,10 +39,10 @@
 
 #include "cunit_run.h"
 
-#include "buf.h"
-#include "http_status.h"
-#include "scoreboard.h"
-#include "status.h"
+#include "conn/buf.h"
+#include "http/status_pages.h"
+#include "core/scoreboard.h"
+#include "core/status.h"
 
 #define SL		6
 #define TL		4
@@ -103,10 +103,10 @@ line_starting(const char *text, const char *pfx)
 
 /* Render into a fresh buffer, NUL-terminated for the string helpers. */
 static char *
-render(struct sb *sb, enum http_status_fmt fmt, struct buf *b)
+render(struct sb *sb, enum status_page_fmt fmt, struct buf *b)
 {
 	memset(b, 0, sizeof(*b));
-	CU_ASSERT_FATAL(http_status_render(b, sb, fmt) == 0);
+	CU_ASSERT_FATAL(status_page_render(b, sb, fmt) == 0);
 	CU_ASSERT_FATAL(buf_append(b, "", 1) == 0);
 	return buf_ptr(b);
 }
@@ -482,7 +482,7 @@ test_auto_keys(void)
 {
 	struct sb *sb = fixture("auto.sb");
 	struct buf b;
-	char *t = render(sb, HTTP_STATUS_AUTO, &b);
+	char *t = render(sb, STATUS_PAGE_AUTO, &b);
 
 	HAS_LINE(t, "ServerVersion: mserver/" VERSION);
 	HAS_LINE(t, "ServerMPM: ev\"en\\t?");		/* the newline cannot split the line */
@@ -528,7 +528,7 @@ test_auto_order(void)
 	struct sb *sb = fixture("order.sb");
 	const char *prev = NULL, *p;
 	struct buf b;
-	char *t = render(sb, HTTP_STATUS_AUTO, &b);
+	char *t = render(sb, STATUS_PAGE_AUTO, &b);
 	size_t i, lines = 0;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -556,7 +556,7 @@ test_auto_times(void)
 	char want[128], date[80];
 	time_t start = (time_t)(fixture_start_ms / 1000);
 	struct buf b;
-	char *t = render(sb, HTTP_STATUS_AUTO, &b);
+	char *t = render(sb, STATUS_PAGE_AUTO, &b);
 	struct tm tm;
 	const char *p;
 
@@ -581,7 +581,7 @@ test_auto_empty(void)
 {
 	struct sb *sb = empty_fixture("empty.sb");
 	struct buf b;
-	char *t = render(sb, HTTP_STATUS_AUTO, &b);
+	char *t = render(sb, STATUS_PAGE_AUTO, &b);
 
 	HAS_LINE(t, "ServerUptime:");
 	HAS_LINE(t, "Total Accesses: 0");
@@ -617,7 +617,7 @@ test_show_time(void)
 		char *t;
 
 		sb_header(sb)->start_ms = wall_now_ms() - cases[i].s * 1000 - 500;
-		t = render(sb, HTTP_STATUS_AUTO, &b);
+		t = render(sb, STATUS_PAGE_AUTO, &b);
 		HAS_LINE(t, cases[i].line);
 		buf_free(&b);
 	}
@@ -672,7 +672,7 @@ test_metrics_values(void)
 	};
 	struct sb *sb = fixture("metrics.sb");
 	struct buf b;
-	char *t = render(sb, HTTP_STATUS_METRICS, &b);
+	char *t = render(sb, STATUS_PAGE_METRICS, &b);
 	size_t i;
 
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
@@ -686,7 +686,7 @@ test_metrics_escaping(void)
 {
 	struct sb *sb = fixture("escape.sb");
 	struct buf b;
-	char *t = render(sb, HTTP_STATUS_METRICS, &b);
+	char *t = render(sb, STATUS_PAGE_METRICS, &b);
 
 	HAS_LINE(t, "mserver_info{version=\"1.2<beta>&\\\"x\\\"\",mpm=\"ev\\\"en\\\\t\\n\"} 1");
 	buf_free(&b);
@@ -699,13 +699,13 @@ test_metrics_syntax(void)
 	struct sb *sb = fixture("syntax.sb"), *empty = empty_fixture("syntax0.sb");
 	struct prom p;
 	struct buf b;
-	char *t = render(sb, HTTP_STATUS_METRICS, &b);
+	char *t = render(sb, STATUS_PAGE_METRICS, &b);
 
 	check_at(prom_check(t, &p), __LINE__, "%s", p.msg);
 	CU_ASSERT_EQUAL(p.ntyped, 16);
 	CU_ASSERT_EQUAL(p.nhelped, 16);
 	buf_free(&b);
-	t = render(empty, HTTP_STATUS_METRICS, &b);
+	t = render(empty, STATUS_PAGE_METRICS, &b);
 	check_at(prom_check(t, &p), __LINE__, "%s", p.msg);
 	buf_free(&b);
 	sb_close(sb, 1);
@@ -745,7 +745,7 @@ test_html(void)
 {
 	struct sb *sb = fixture("html.sb");
 	struct buf b;
-	char *t = render(sb, HTTP_STATUS_HTML, &b);
+	char *t = render(sb, STATUS_PAGE_HTML, &b);
 
 	CU_ASSERT(strncmp(t, "<!DOCTYPE html>", 15) == 0);
 	CONTAINS(t, "<dt>Server Version: mserver/1.2&lt;beta&gt;&amp;&quot;x&quot;</dt>");
@@ -781,10 +781,10 @@ test_html_map_escaped(void)
 
 	SB_SET(sb_worker(sb, 1, 1)->status, '<');
 	SB_SET(sb_worker(sb, 1, 2)->status, 0x01);
-	t = render(sb, HTTP_STATUS_HTML, &b);
+	t = render(sb, STATUS_PAGE_HTML, &b);
 	CONTAINS(t, "<pre>WR&lt;?_SS...G</pre>");
 	buf_free(&b);
-	t = render(sb, HTTP_STATUS_AUTO, &b);
+	t = render(sb, STATUS_PAGE_AUTO, &b);
 	HAS_LINE(t, "Scoreboard: WR<?_SS...G");
 	buf_free(&b);
 	sb_close(sb, 1);
@@ -803,7 +803,7 @@ test_html_map_lines(void)
 	sb = sb_create(path, 3, 50, err, sizeof(err));
 	CU_ASSERT_FATAL(sb != NULL);
 	sb_header(sb)->threads = 50;
-	t = render(sb, HTTP_STATUS_HTML, &b);
+	t = render(sb, STATUS_PAGE_HTML, &b);
 	/* 150 letters: 64, 64 and 22. */
 	memset(want, '.', sizeof(want));
 	memcpy(want, "<pre>", 5);
@@ -821,9 +821,9 @@ test_html_map_lines(void)
 static void
 test_types(void)
 {
-	CU_ASSERT_STRING_EQUAL(http_status_type(HTTP_STATUS_HTML), "text/html; charset=utf-8");
-	CU_ASSERT_STRING_EQUAL(http_status_type(HTTP_STATUS_AUTO), "text/plain; charset=utf-8");
-	CU_ASSERT_STRING_EQUAL(http_status_type(HTTP_STATUS_METRICS),
+	CU_ASSERT_STRING_EQUAL(status_page_type(STATUS_PAGE_HTML), "text/html; charset=utf-8");
+	CU_ASSERT_STRING_EQUAL(status_page_type(STATUS_PAGE_AUTO), "text/plain; charset=utf-8");
+	CU_ASSERT_STRING_EQUAL(status_page_type(STATUS_PAGE_METRICS),
 	    "text/plain; version=0.0.4; charset=utf-8");
 }
 
@@ -839,16 +839,16 @@ test_appends_and_readonly(void)
 
 	CU_ASSERT_FATAL(buf_append(&a, "xxHEAD\n", 7) == 0);
 	buf_consume(&a, 2);
-	CU_ASSERT_FATAL(http_status_render(&a, sb, HTTP_STATUS_METRICS) == 0);
+	CU_ASSERT_FATAL(status_page_render(&a, sb, STATUS_PAGE_METRICS) == 0);
 	CU_ASSERT_FATAL(buf_append(&a, "", 1) == 0);
 	CU_ASSERT(strncmp(buf_ptr(&a), "HEAD\n# HELP ", 12) == 0);
 	snprintf(path, sizeof(path), "%s/ro.sb", tmpdir);
 	ro = sb_attach(path, err, sizeof(err));
 	CU_ASSERT_FATAL(ro != NULL);
-	t = render(ro, HTTP_STATUS_METRICS, &b);
+	t = render(ro, STATUS_PAGE_METRICS, &b);
 	CU_ASSERT_STRING_EQUAL(buf_ptr(&a) + 5, t);
 	buf_free(&b);
-	t = render(ro, HTTP_STATUS_HTML, &b);
+	t = render(ro, STATUS_PAGE_HTML, &b);
 	CONTAINS(t, "<pre>WR_K_SS...G</pre>");
 	buf_free(&b);
 	buf_free(&a);
@@ -862,7 +862,7 @@ test_bad_format(void)
 	struct sb *sb = empty_fixture("badfmt.sb");
 	struct buf b = { 0 };
 
-	CU_ASSERT_EQUAL(http_status_render(&b, sb, (enum http_status_fmt)7), -1);
+	CU_ASSERT_EQUAL(status_page_render(&b, sb, (enum status_page_fmt)7), -1);
 	CU_ASSERT_EQUAL(buf_len(&b), 0);
 	buf_free(&b);
 	sb_close(sb, 1);
@@ -875,7 +875,7 @@ suite_init(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
-	return cunit_mkdtemp(tmpdir, sizeof(tmpdir), "test_http_status");
+	return cunit_mkdtemp(tmpdir, sizeof(tmpdir), "test_status_pages");
 }
 
 static int
@@ -905,5 +905,5 @@ main(void)
 		{ "appends; read-only mapping", test_appends_and_readonly },
 		{ "unknown format", test_bad_format },
 	};
-	return CUNIT_RUN("http_status", suite_init, suite_clean, tests);
+	return CUNIT_RUN("status_pages", suite_init, suite_clean, tests);
 }

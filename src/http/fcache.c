@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "fcache.h"
+#include "conn/buf.h"
+#include "http/fcache.h"
 
 struct fc_entry {
 	char		 name[FCACHE_NAME_MAX];

@@ -10,8 +10,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include "listen.h"
-#include "util.h"
+#include "core/listen.h"
+#include "core/util.h"
 
 static const struct lst *
 find_same(const struct lst_set *set, const struct sockaddr_storage *ss, socklen_t len)

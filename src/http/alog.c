@@ -32,8 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alog.h"
-#include "util.h"
+#include "http/alog.h"
+#include "core/util.h"
 
 #define ALOG_BUF	(64 * 1024)
 #define ALOG_FIELD_MAX	8192		/* escaped bytes of one string field */

@@ -23,16 +23,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "chat.h"
-#include "chat_bus.h"
-#include "child.h"
-#include "conf.h"
-#include "conn.h"
-#include "log.h"
-#include "proto.h"
-#include "scoreboard.h"
-#include "util.h"
+#include "conn/buf.h"
+#include "chat/chat.h"
+#include "chat/chat_bus.h"
+#include "conn/child.h"
+#include "core/conf.h"
+#include "conn/conn.h"
+#include "core/log.h"
+#include "core/proto.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 #define CHAT_OUT_BATCH	(64 * 1024)	/* queued output that stops pulling */
 #define CHAT_READ_MIN	(16 * 1024)	/* bytes asked of the bus per read */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "conf.h"
+#include "core/conf.h"
 
 struct lst {
 	int			 fd;

@@ -1,7 +1,7 @@
 /*
  * status: render a scoreboard as text (like apachectl status) or as one
  * JSON object, and the census both renderers and the HTTP status pages
- * (http_status.c) are built on. Reads only; tolerates the torn reads
+ * (http/status_pages.c) are built on. Reads only; tolerates the torn reads
  * scoreboard.h allows. The census functions keep no state and allocate
  * nothing, so worker threads may call them concurrently.
  */
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "scoreboard.h"
+#include "core/scoreboard.h"
 
 #define STATUS_NPSTATES	(SB_PROC_EXITING + 1)
 

@@ -6,9 +6,9 @@
  */
 #include "config.h"
 
-#include "buf.h"
-#include "conn.h"
-#include "proto.h"
+#include "conn/buf.h"
+#include "conn/conn.h"
+#include "core/proto.h"
 
 static int
 echo_open(struct conn *c)

@@ -14,10 +14,10 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "conn.h"
-#include "proto.h"
-#include "scoreboard.h"
-#include "util.h"
+#include "conn/conn.h"
+#include "core/proto.h"
+#include "core/scoreboard.h"
+#include "core/util.h"
 
 #define CONN_READ_SIZE	16384
 #define CONN_IOV_MAX	16

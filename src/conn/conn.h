@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "buf.h"
+#include "conn/buf.h"
 
 struct proto_ops;
 struct sb_worker;
