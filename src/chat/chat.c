@@ -564,4 +564,9 @@ const struct proto_ops chat_proto = {
 	.child_reopen = NULL,
 	.child_flush = NULL,
 	.child_woken = chat_child_woken,
+	.master_init = chat_master_init,
+	.master_reload = chat_master_reload,
+	.master_reaped = chat_master_reaped,
+	.master_tick = chat_master_tick,
+	.master_exit = chat_master_exit,
 };

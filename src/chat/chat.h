@@ -1,14 +1,18 @@
 /*
  * chat: the line-based chat protocol (mserverd(8), CHAT PROTOCOL): the
- * handler (chat_proto, in proto.h's table) and its pure parsers, which
- * the unit tests call directly. The shared state is in chat_bus.h.
+ * handler (chat_proto) and its pure parsers, which the unit tests call
+ * directly. The shared state is in chat_bus.h; the master's side of it
+ * (creating the bus, reaping, status) in chat_master.c.
  */
 #ifndef MSERVER_CHAT_H
 #define MSERVER_CHAT_H
 
 #include <stddef.h>
 
+#include "core/proto.h"
+
 struct chat_bus;
+struct conf;
 
 /* chat_line_next() results. */
 enum chat_line_rc {
@@ -50,7 +54,17 @@ enum chat_cmd chat_cmd_parse(const char *line, size_t len, const char **arg,
  * code points past U+10FFFF) without control characters other than TAB. */
 int	chat_text_valid(const char *s, size_t len);
 
-/* Master, before fork: the bus every worker's chat handler uses. */
+extern const struct proto_ops chat_proto;
+
+/* chat_master.c, before fork: the bus every worker's chat handler uses. */
 void	chat_set_bus(struct chat_bus *b);
+
+/* chat_proto's master-side hooks (proto.h), in chat_master.c. */
+int	chat_master_init(const struct proto_master *pm, char *err, size_t len);
+int	chat_master_reload(struct conf *next, char *note, size_t nlen, char *err,
+	    size_t elen);
+void	chat_master_reaped(pid_t pid, int status);
+void	chat_master_tick(void);
+void	chat_master_exit(void);
 
 #endif

@@ -15,9 +15,18 @@
 #include <sys/uio.h>
 
 #include "conn/conn.h"
+#include "core/conf.h"
 #include "core/proto.h"
 #include "core/scoreboard.h"
 #include "core/util.h"
+
+/* A request head or a chat line at the largest limits the configuration
+ * accepts must fit a connection's input whole, or it could never
+ * complete. */
+_Static_assert(CONF_HTTP_LINE_LIMIT + CONF_HTTP_HEAD_LIMIT + 4 <= CONN_IN_MAX,
+    "a request head at the limits must fit a connection's input");
+_Static_assert(CONF_CHAT_LINE_LIMIT + 2 <= CONN_IN_MAX,
+    "a chat line at the limit must fit a connection's input");
 
 #define CONN_READ_SIZE	16384
 #define CONN_IOV_MAX	16

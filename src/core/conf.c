@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "core/conf.h"
-#include "conn/conn.h"
 #include "core/log.h"
 #include "core/proto.h"
 #include "core/util.h"
@@ -65,18 +64,6 @@ static int parse_allow(const config_setting_t *, struct conf *, struct cerr *);
  * missing (the built-in table serves then). */
 #define HTTP_MIME_TYPES	"/etc/mime.types"
 
-/*
- * A connection buffers at most CONN_IN_MAX bytes of input (conn.h): a
- * request head or a chat line must fit in it whole, or it could never
- * complete, so these are the largest limits the configuration accepts.
- */
-#define HTTP_LINE_LIMIT	65536
-#define HTTP_HEAD_LIMIT	131072
-#define CHAT_LINE_LIMIT	131072
-_Static_assert(HTTP_LINE_LIMIT + HTTP_HEAD_LIMIT + 4 <= CONN_IN_MAX,
-    "a request head at the limits must fit a connection's input");
-_Static_assert(CHAT_LINE_LIMIT + 2 <= CONN_IN_MAX,
-    "a chat line at the limit must fit a connection's input");
 
 static const struct conf_key root_keys[] = {
 	{ "daemon",		CK_BOOL,   OFF(daemon),          0, 0, NULL },
@@ -114,8 +101,8 @@ static const struct conf_key http_keys[] = {
 	{ "keepalive_timeout",	CK_INT,      HOFF(keepalive_timeout),  0, 3600, NULL },
 	{ "keepalive_requests",	CK_INT,      HOFF(keepalive_requests), 1, 1000000, NULL },
 	{ "request_timeout",	CK_INT,      HOFF(request_timeout),    1, 3600, NULL },
-	{ "max_request_line",	CK_INT,      HOFF(max_request_line),   256, HTTP_LINE_LIMIT, NULL },
-	{ "max_header_size",	CK_INT,      HOFF(max_header_size),    256, HTTP_HEAD_LIMIT, NULL },
+	{ "max_request_line",	CK_INT,      HOFF(max_request_line),   256, CONF_HTTP_LINE_LIMIT, NULL },
+	{ "max_header_size",	CK_INT,      HOFF(max_header_size),    256, CONF_HTTP_HEAD_LIMIT, NULL },
 	{ "server_tokens",	CK_BOOL,     HOFF(server_tokens),      0, 0, NULL },
 	{ "server_status",	CK_BOOL,     HOFF(server_status),      0, 0, NULL },
 	{ "metrics",		CK_BOOL,     HOFF(metrics),            0, 0, NULL },
@@ -124,7 +111,7 @@ static const struct conf_key http_keys[] = {
 };
 
 static const struct conf_key chat_keys[] = {
-	{ "max_line",		CK_INT, COFF(max_line),     64, CHAT_LINE_LIMIT, NULL },
+	{ "max_line",		CK_INT, COFF(max_line),     64, CONF_CHAT_LINE_LIMIT, NULL },
 	{ "max_clients",	CK_INT, COFF(max_clients),  1, 1048576, NULL },
 	{ "max_rooms",		CK_INT, COFF(max_rooms),    1, 65535, NULL },
 	{ "bus_size",		CK_INT, COFF(bus_size),     65536, 1073741824, NULL },

@@ -18,6 +18,13 @@
 #define CONF_MAX_LISTEN 64
 #define CONF_MAX_SLOTS	(1 << 20)	/* server_limit x thread_limit */
 
+/* The largest http.max_request_line, http.max_header_size and
+ * chat.max_line accepted: a request head or a chat line at these limits
+ * must still fit a connection's input buffer (conn.c checks). */
+#define CONF_HTTP_LINE_LIMIT	65536
+#define CONF_HTTP_HEAD_LIMIT	131072
+#define CONF_CHAT_LINE_LIMIT	131072
+
 struct conf_listen {
 	char			*address;	/* as written */
 	int			 port;

@@ -20,8 +20,6 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
-#include "chat/chat.h"
-#include "chat/chat_bus.h"
 #include "conn/child.h"
 #include "core/conf.h"
 #include "core/listen.h"
@@ -38,8 +36,6 @@
 #define BACKOFF_MIN_MS	200
 #define BACKOFF_MAX_MS	10000
 #define SPAWN_RATE_MAX	32
-#define CHAT_REAP_WAIT_MS 200	/* for the chat bus lock */
-#define CHAT_PENDING_MAX 64	/* dead pids whose chat clients wait */
 
 enum stop_mode { RUNNING = 0, STOP_GRACEFUL, STOP_FAST };
 
@@ -59,10 +55,6 @@ struct master {
 	const struct mpm_ops	*ops;
 	struct lst_set		 lst;
 	struct sb		*sb;
-	struct chat_bus		*bus;
-	struct conf_chat	 chat_fixed;	/* the bus's sizes, from the start */
-	pid_t			 chat_pending[CHAT_PENDING_MAX];	/* see chat_reap() */
-	unsigned		 nchat_pending;
 	struct wproc		*procs;
 	unsigned		 nslots;	/* server_limit, fixed */
 	unsigned		 thread_limit;	/* fixed */
@@ -218,39 +210,6 @@ note_crash(struct master *m, int64_t lived)
 	    (long long)lived, (long long)m->backoff_ms);
 }
 
-/* Clients of a worker that died with them leave their rooms. If the bus
- * lock stays taken (a worker stopped while holding it), the pid waits in
- * chat_pending for the next tick instead of blocking the master. */
-static void
-chat_reap(struct master *m, pid_t pid, int retry)
-{
-	int n = chat_bus_reap(m->bus, pid, retry ? 0 : CHAT_REAP_WAIT_MS);
-
-	if (n > 0) {
-		log_info("removed %d chat client(s) of worker pid %d", n, (int)pid);
-	} else if (n == -1 && m->nchat_pending < CHAT_PENDING_MAX) {
-		if (!retry)
-			log_warnx("chat bus busy: clients of worker pid %d are removed later",
-			    (int)pid);
-		m->chat_pending[m->nchat_pending++] = pid;
-	} else if (n == -1) {
-		log_warnx("chat bus busy: clients of worker pid %d stay listed", (int)pid);
-	}
-}
-
-static void
-chat_reap_pending(struct master *m)
-{
-	unsigned i, n = m->nchat_pending;
-	pid_t pids[CHAT_PENDING_MAX];
-
-	memcpy(pids, m->chat_pending, n * sizeof(*pids));
-	m->nchat_pending = 0;
-	for (i = 0; i < n; i++)
-		if (find_pid(m, pids[i]) == -1)	/* not reused by a new worker */
-			chat_reap(m, pids[i], 1);
-}
-
 static void
 reaped(struct master *m, pid_t pid, int status)
 {
@@ -275,7 +234,6 @@ reaped(struct master *m, pid_t pid, int status)
 	}
 	sb_proc_clear(m->sb, (unsigned)slot);
 	memset(w, 0, sizeof(*w));
-	chat_reap(m, pid, 0);
 }
 
 static void
@@ -284,8 +242,10 @@ on_sigchld(struct master *m)
 	pid_t pid;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		reaped(m, pid, status);
+		proto_master_reaped(pid, status);
+	}
 }
 
 /* ---- reload ------------------------------------------------------- */
@@ -321,30 +281,10 @@ publish_conf(struct master *m)
 	SB_SET(h->generation, m->generation);
 }
 
-/* The chat bus was sized at start: its sizes keep their values. */
-static void
-keep_chat_fixed(struct master *m, struct conf_chat *c, char *note, size_t nlen)
-{
-	const struct conf_chat *f = &m->chat_fixed;
-	size_t used = strlen(note);
-
-	if (c->bus_size != f->bus_size || c->max_clients != f->max_clients ||
-	    c->max_rooms != f->max_rooms || c->max_lag != f->max_lag || c->max_line > f->max_line)
-		snprintf(note + used, nlen - used, " (changes of chat.bus_size, max_clients,"
-		    " max_rooms, max_lag or a larger chat.max_line need a restart: keeping"
-		    " %d, %d, %d, %d, %d)", f->bus_size, f->max_clients, f->max_rooms, f->max_lag,
-		    f->max_line);
-	c->max_lag = f->max_lag;
-	c->bus_size = f->bus_size;
-	c->max_clients = f->max_clients;
-	c->max_rooms = f->max_rooms;
-	if (c->max_line > f->max_line)
-		c->max_line = f->max_line;
-}
-
-/* Hard limits size the scoreboard and the chat bus, and the pid and
- * scoreboard files are where mserverctl finds us: all keep their values
- * until a restart. */
+/* Hard limits size the scoreboard, and the pid and scoreboard files are
+ * where mserverctl finds us: all keep their values until a restart. (A
+ * protocol's shared state says the same of its own sizes in its
+ * master_reload hook.) */
 static int
 keep_fixed(struct master *m, struct conf *next, char *note, size_t nlen,
     char *err, size_t elen)
@@ -358,7 +298,6 @@ keep_fixed(struct master *m, struct conf *next, char *note, size_t nlen,
 		snprintf(note, nlen, " (changes of server_limit, thread_limit, pid_file or"
 		    " scoreboard_file need a restart: keeping %u, %u, %s, %s)",
 		    m->nslots, m->thread_limit, m->conf->pid_file, m->conf->scoreboard_file);
-	keep_chat_fixed(m, &next->chat, note, nlen);
 	c->server_limit = (int)m->nslots;
 	c->thread_limit = (int)m->thread_limit;
 	if (c->workers > c->server_limit) {
@@ -393,6 +332,7 @@ reload_prepare(struct master *m, struct conf **nextp, struct mpm_module **modp,
 {
 	if ((*nextp = conf_load(m->opts->conf_path, err, elen)) == NULL ||
 	    keep_fixed(m, *nextp, note, nlen, err, elen) == -1 ||
+	    proto_master_reload(*nextp, note, nlen, err, elen) == -1 ||
 	    (*modp = mpm_load(*nextp, err, elen)) == NULL ||
 	    lst_open(lst, *nextp, &m->lst, err, elen) == -1)
 		return -1;
@@ -555,19 +495,6 @@ pool_census(struct master *m, struct pool *p)
 	}
 }
 
-/* The chat bus's figures, for mserverctl status and /metrics. */
-static void
-publish_chat(struct master *m)
-{
-	struct sb_header *h = sb_header(m->sb);
-	struct chat_bus_stats st;
-
-	chat_bus_stats(m->bus, &st);
-	SB_SET(h->chat_clients, st.clients);
-	SB_SET(h->chat_rooms, st.rooms);
-	SB_SET(h->chat_published, st.published);
-}
-
 static void
 maintain(struct master *m, int64_t now)
 {
@@ -578,8 +505,7 @@ maintain(struct master *m, int64_t now)
 
 	if (tick) {
 		m->next_tick = now + TICK_MS;	/* also while stopping: no spin */
-		chat_reap_pending(m);
-		publish_chat(m);
+		proto_master_tick();
 	}
 	if (m->stopping)
 		return;
@@ -679,32 +605,10 @@ master_loop(struct master *m)
 	}
 }
 
-/* The chat bus, made once for the server's life (workers of every
- * generation share it) and handed to the chat handler before any fork. */
-static int
-chat_bus_start(struct master *m, char *err, size_t len)
-{
-	const struct conf_chat *c = &m->conf->chat;
-	struct chat_bus_limits lim = {
-		.ring_size = (size_t)c->bus_size,
-		.max_clients = (unsigned)c->max_clients,
-		.max_rooms = (unsigned)c->max_rooms,
-		.max_procs = m->nslots,
-		.max_text = (unsigned)c->max_line,
-		.max_lag = (unsigned)c->max_lag,
-		.wake_signal = PROTO_PUSH_SIGNAL,
-	};
-
-	if ((m->bus = chat_bus_create(&lim, err, len)) == NULL)
-		return -1;
-	m->chat_fixed = *c;
-	chat_set_bus(m->bus);
-	return 0;
-}
-
 static int
 master_init(struct master *m, char *err, size_t len)
 {
+	struct proto_master pm;
 	struct sb_header *h;
 
 	m->nslots = (unsigned)m->conf->mpm.server_limit;
@@ -718,7 +622,10 @@ master_init(struct master *m, char *err, size_t len)
 	if ((m->sb = sb_create(m->conf->scoreboard_file, m->nslots, m->thread_limit,
 	    err, len)) == NULL)
 		return -1;
-	if (chat_bus_start(m, err, len) == -1)
+	pm.conf = m->conf;
+	pm.sb = m->sb;
+	pm.nslots = m->nslots;
+	if (proto_master_init(&pm, err, len) == -1)
 		return -1;
 	h = sb_header(m->sb);
 	h->master_pid = (int32_t)getpid();
@@ -769,8 +676,8 @@ master_run(const struct master_opts *opts, struct conf *conf, struct mpm_module 
 	report_ready(opts, "ok");
 	master_loop(&m);
 	log_info("stopped");
+	proto_master_exit();
 	sb_close(m.sb, 1);
-	chat_bus_destroy(m.bus);
 	lst_close_all(&m.lst);
 	mpm_unload(m.mpm);
 	conf_free(m.conf);

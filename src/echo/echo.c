@@ -9,6 +9,7 @@
 #include "conn/buf.h"
 #include "conn/conn.h"
 #include "core/proto.h"
+#include "echo/echo.h"
 
 static int
 echo_open(struct conn *c)

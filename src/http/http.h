@@ -5,10 +5,12 @@
  * with http_parse.c and queues responses on c->out -- headers as memory,
  * file bodies as file ranges that the MPM sends with sendfile(2) (small
  * files are read into the response so that head and body leave in one
- * write). The proto_ops are http_proto (proto.h).
+ * write).
  */
 #ifndef MSERVER_HTTP_H
 #define MSERVER_HTTP_H
+
+#include "core/proto.h"
 
 /* Bodies up to this size are read into the response instead of being
  * sent with sendfile: one write for head and body, no descriptor held. */
@@ -19,5 +21,7 @@
 /* Responses queued per input call before the handler waits for the
  * output queue to drain (CONN_MORE): bounds descriptors held open. */
 #define HTTP_PIPELINE_MAX	16
+
+extern const struct proto_ops http_proto;
 
 #endif

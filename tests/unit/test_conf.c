@@ -898,17 +898,6 @@ test_err_unreadable(void)
 #define HTTP_LISTEN \
 	"listen = ( { address = \"127.0.0.1\"; port = 8080; protocol = \"http\"; } );\n"
 
-/* Whether "http" is a known protocol yet (the handler registers it in
- * proto.c); the checks that only apply to http listeners need it. */
-static bool
-have_http(void)
-{
-	if (proto_find("http") != -1)
-		return true;
-	fprintf(stderr, "(protocol \"http\" unknown: http listener checks skipped) ");
-	return false;
-}
-
 /* allow entry i is family/bits with the address text addr. */
 #define CIDR_IS(h, i, fam, text, nbits)	cidr_is((h), (i), (fam), (text), (nbits), __LINE__)
 
@@ -1290,8 +1279,7 @@ test_http_document_root(void)
 	STR_EQ(c->http.document_root, join(realdir, "no-such-dir"));
 	conf_free(c);
 	conf_free(LOAD_OK(put("dr/echo.conf", LISTEN)));		/* no htdocs there */
-	if (!have_http())
-		return;
+	CU_ASSERT_NOT_EQUAL_FATAL(proto_find("http"), -1);
 
 	snprintf(want, sizeof(want), "document_root %s: No such file or directory",
 	    join(realdir, "no-such-dir"));
