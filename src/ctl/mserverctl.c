@@ -29,16 +29,60 @@
 #define RELOAD_WAIT_MS	30000
 #define STOP_WAIT_MS	30000
 
+/* How long a command waits for the master to exit after its signal. */
+enum ctl_wait { WAIT_NONE, WAIT_STOP, WAIT_GRACEFUL };
+
+struct ctl_args {
+	struct conf_where	 where;
+	pid_t			 pid;
+	int			 json;		/* status --json */
+};
+
+struct ctl_cmd {
+	const char	*name;
+	const char	*help;
+	int		(*run)(const struct ctl_cmd *, const struct ctl_args *);
+	int		 signo;		/* for signal_and_wait() */
+	enum ctl_wait	 wait;
+	const char	*done;		/* printed once done */
+};
+
+static int	cmd_status(const struct ctl_cmd *, const struct ctl_args *);
+static int	cmd_reload(const struct ctl_cmd *, const struct ctl_args *);
+static int	signal_and_wait(const struct ctl_cmd *, const struct ctl_args *);
+
+static const struct ctl_cmd commands[] = {
+	{ "status", "status [--json]  show the scoreboard",
+	    cmd_status, 0, WAIT_NONE, NULL },
+	{ "reload", "reload           reload the configuration (SIGHUP) and report the verdict",
+	    cmd_reload, SIGHUP, WAIT_NONE, NULL },
+	{ "stop", "stop             fast stop (SIGTERM) and wait for the exit",
+	    signal_and_wait, SIGTERM, WAIT_STOP, "stopped" },
+	{ "graceful-stop", "graceful-stop    graceful stop (SIGQUIT) and wait for the exit",
+	    signal_and_wait, SIGQUIT, WAIT_GRACEFUL, "stopped" },
+	{ "reopen-logs", "reopen-logs      reopen log files (SIGUSR1)",
+	    signal_and_wait, SIGUSR1, WAIT_NONE, "logs reopened" },
+};
+
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: mserverctl [-f file] command\n"
-	    "commands:\n"
-	    "  status [--json]  show the scoreboard\n"
-	    "  reload           reload the configuration (SIGHUP) and report the verdict\n"
-	    "  stop             fast stop (SIGTERM) and wait for the exit\n"
-	    "  graceful-stop    graceful stop (SIGQUIT) and wait for the exit\n"
-	    "  reopen-logs      reopen log files (SIGUSR1)\n");
+	size_t i;
+
+	fprintf(fp, "usage: mserverctl [-f file] command\ncommands:\n");
+	for (i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(fp, "  %s\n", commands[i].help);
+}
+
+static const struct ctl_cmd *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
 }
 
 static void
@@ -113,13 +157,13 @@ attach(const struct conf_where *conf, pid_t pid)
 }
 
 static int
-cmd_status(const struct conf_where *conf, pid_t pid, int json)
+cmd_status(const struct ctl_cmd *cmd, const struct ctl_args *a)
 {
-	struct sb *sb = attach(conf, pid);
+	struct sb *sb = attach(&a->where, a->pid);
 
 	if (sb == NULL)
 		return 1;
-	if (json)
+	if (a->json)
 		status_json(sb, stdout);
 	else
 		status_text(sb, stdout);
@@ -128,9 +172,10 @@ cmd_status(const struct conf_where *conf, pid_t pid, int json)
 }
 
 static int
-cmd_reload(const struct conf_where *conf, pid_t pid)
+cmd_reload(const struct ctl_cmd *cmd, const struct ctl_args *a)
 {
-	struct sb *sb = attach(conf, pid);
+	pid_t pid = a->pid;
+	struct sb *sb = attach(&a->where, pid);
 	struct sb_header *h;
 	uint32_t seq;
 	int waited, rc = 1;
@@ -147,7 +192,7 @@ cmd_reload(const struct conf_where *conf, pid_t pid)
 		pause_ms(POLL_MS);
 	}
 	seq = __atomic_load_n(&h->reload_seq, __ATOMIC_ACQUIRE);
-	if (kill(pid, SIGHUP) == -1) {
+	if (kill(pid, cmd->signo) == -1) {
 		fprintf(stderr, "mserverctl: cannot signal pid %d: %s\n", (int)pid, strerror(errno));
 		goto out;
 	}
@@ -177,37 +222,53 @@ out:
 }
 
 static int
-signal_and_wait(pid_t pid, int signo, int wait_ms, const char *done)
+signal_and_wait(const struct ctl_cmd *cmd, const struct ctl_args *a)
 {
-	int waited;
+	int waited, wait_ms = cmd->wait == WAIT_STOP ? STOP_WAIT_MS :
+	    cmd->wait == WAIT_GRACEFUL ? (a->where.graceful_timeout + 10) * 1000 : 0;
 
-	if (kill(pid, signo) == -1) {
-		fprintf(stderr, "mserverctl: cannot signal pid %d: %s\n", (int)pid, strerror(errno));
+	if (kill(a->pid, cmd->signo) == -1) {
+		fprintf(stderr, "mserverctl: cannot signal pid %d: %s\n", (int)a->pid,
+		    strerror(errno));
 		return 1;
 	}
-	for (waited = 0; wait_ms > 0 && waited < wait_ms; waited += POLL_MS) {
-		if (!pid_alive(pid))
-			break;
+	for (waited = 0; waited < wait_ms && pid_alive(a->pid); waited += POLL_MS)
 		pause_ms(POLL_MS);
-	}
-	if (wait_ms > 0 && pid_alive(pid)) {
-		fprintf(stderr, "mserverctl: pid %d still running after %d s\n", (int)pid, wait_ms / 1000);
+	if (wait_ms > 0 && pid_alive(a->pid)) {
+		fprintf(stderr, "mserverctl: pid %d still running after %d s\n", (int)a->pid,
+		    wait_ms / 1000);
 		return 1;
 	}
-	printf("%s\n", done);
+	printf("%s\n", cmd->done);
 	return 0;
+}
+
+/* The command and its one option from argv; NULL on a usage error. */
+static const struct ctl_cmd *
+parse_command(int argc, char **argv, struct ctl_args *a)
+{
+	const struct ctl_cmd *cmd;
+
+	if (optind >= argc || (cmd = find_command(argv[optind++])) == NULL)
+		return NULL;
+	if (optind < argc && cmd->run == cmd_status && strcmp(argv[optind], "--json") == 0) {
+		a->json = 1;
+		optind++;
+	}
+	return optind == argc ? cmd : NULL;
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *path = MSERVER_SYSCONFDIR "/mserver.conf", *cmd;
-	struct conf_where where;
+	const char *path = MSERVER_SYSCONFDIR "/mserver.conf";
+	const struct ctl_cmd *cmd;
+	struct ctl_args a;
 	struct conf *conf;
 	char err[1024];
-	int ch, json = 0, rc;
-	pid_t pid;
+	int ch;
 
+	memset(&a, 0, sizeof(a));
 	while ((ch = getopt(argc, argv, "+f:h")) != -1) {
 		switch (ch) {
 		case 'f': path = optarg; break;
@@ -215,48 +276,24 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
-	cmd = argv[optind++];
-	if (optind < argc && strcmp(cmd, "status") == 0 && strcmp(argv[optind], "--json") == 0) {
-		json = 1;
-		optind++;
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(cmd, "status") && strcmp(cmd, "reload") && strcmp(cmd, "stop") &&
-	    strcmp(cmd, "graceful-stop") && strcmp(cmd, "reopen-logs")) {
+	if ((cmd = parse_command(argc, argv, &a)) == NULL) {
 		usage(stderr);
 		return 2;
 	}
 	/* Like apachectl graceful: a config that would fail is not sent. */
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mserverctl: %s\n", err);
-		if (strcmp(cmd, "reload") == 0) {
+		if (cmd->run == cmd_reload) {
 			fprintf(stderr, "mserverctl: not reloading: the running server is unchanged\n");
 			return 1;
 		}
 	}
 	conf_free(conf);
-	if (conf_locate(path, &where) == -1) {
+	if (conf_locate(path, &a.where) == -1) {
 		fprintf(stderr, "mserverctl: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	if ((pid = master_pid(&where)) == 0)
-		rc = 3;
-	else if (strcmp(cmd, "status") == 0)
-		rc = cmd_status(&where, pid, json);
-	else if (strcmp(cmd, "reload") == 0)
-		rc = cmd_reload(&where, pid);
-	else if (strcmp(cmd, "stop") == 0)
-		rc = signal_and_wait(pid, SIGTERM, STOP_WAIT_MS, "stopped");
-	else if (strcmp(cmd, "graceful-stop") == 0)
-		rc = signal_and_wait(pid, SIGQUIT, (where.graceful_timeout + 10) * 1000, "stopped");
-	else
-		rc = signal_and_wait(pid, SIGUSR1, 0, "logs reopened");
-	return rc;
+	if ((a.pid = master_pid(&a.where)) == 0)
+		return 3;
+	return cmd->run(cmd, &a);
 }
