@@ -38,21 +38,31 @@ struct cerr {
 	char		*src_text;	/* and its text (NULL: unreadable) */
 };
 
-/* CK_NAME: a file name (no '/'); CK_PATH_OFF: a path, or "off" for NULL. */
-enum ck_type { CK_BOOL, CK_INT, CK_STR, CK_PATH, CK_NAME, CK_PATH_OFF, CK_CUSTOM };
+/* CK_NAME: a file name (no '/'); CK_PATH_OFF: a path, or "off" for NULL;
+ * CK_GROUP: a group { ... } filling a struct of its own (conf_group). */
+enum ck_type { CK_BOOL, CK_INT, CK_STR, CK_PATH, CK_NAME, CK_PATH_OFF, CK_CUSTOM, CK_GROUP };
+
+struct conf_group;
 
 struct conf_key {
-	const char	*name;
-	enum ck_type	 type;
-	size_t		 off;		/* into the struct being filled */
-	long		 min, max;	/* CK_INT */
-	int		(*parse)(const config_setting_t *, struct conf *, struct cerr *);
+	const char		*name;
+	enum ck_type		 type;
+	size_t			 off;		/* into the struct being filled */
+	long			 min, max;	/* CK_INT */
+	int			(*parse)(const config_setting_t *, struct conf *, struct cerr *);
+	const struct conf_group	*group;		/* CK_GROUP */
 };
 
-static int parse_mpm(const config_setting_t *, struct conf *, struct cerr *);
+/* A group's keys fill the struct at off in struct conf, whose char *file
+ * and int line record where the group was written, for messages. */
+struct conf_group {
+	const struct conf_key	*keys;
+	size_t			 off, file_off, line_off;
+};
+
 static int parse_listen(const config_setting_t *, struct conf *, struct cerr *);
-static int parse_http(const config_setting_t *, struct conf *, struct cerr *);
-static int parse_chat(const config_setting_t *, struct conf *, struct cerr *);
+static int parse_group(const config_setting_t *, const struct conf_key *, struct conf *,
+    struct cerr *);
 static int parse_allow(const config_setting_t *, struct conf *, struct cerr *);
 
 #define OFF(f)	offsetof(struct conf, f)
@@ -65,59 +75,64 @@ static int parse_allow(const config_setting_t *, struct conf *, struct cerr *);
 #define HTTP_MIME_TYPES	"/etc/mime.types"
 
 
-static const struct conf_key root_keys[] = {
-	{ "daemon",		CK_BOOL,   OFF(daemon),          0, 0, NULL },
-	{ "pid_file",		CK_PATH,   OFF(pid_file),        0, 0, NULL },
-	{ "scoreboard_file",	CK_PATH,   OFF(scoreboard_file), 0, 0, NULL },
-	{ "error_log",		CK_PATH,   OFF(error_log),       0, 0, NULL },
-	{ "log_level",		CK_STR,    OFF(log_level),       0, 0, NULL },
-	{ "timeout",		CK_INT,    OFF(timeout),         1, 86400, NULL },
-	{ "mpm",		CK_CUSTOM, 0,                    0, 0, parse_mpm },
-	{ "listen",		CK_CUSTOM, 0,                    0, 0, parse_listen },
-	{ "http",		CK_CUSTOM, 0,                    0, 0, parse_http },
-	{ "chat",		CK_CUSTOM, 0,                    0, 0, parse_chat },
-	{ NULL, 0, 0, 0, 0, NULL }
-};
 
 static const struct conf_key mpm_keys[] = {
-	{ "module",		CK_STR,  MOFF(module),           0, 0, NULL },
-	{ "module_dir",		CK_PATH, MOFF(module_dir),       0, 0, NULL },
-	{ "workers",		CK_INT,  MOFF(workers),          1, 20000, NULL },
-	{ "min_spare",		CK_INT,  MOFF(min_spare),        0, 100000, NULL },
-	{ "max_spare",		CK_INT,  MOFF(max_spare),        1, 100000, NULL },
-	{ "server_limit",	CK_INT,  MOFF(server_limit),     1, 20000, NULL },
-	{ "thread_limit",	CK_INT,  MOFF(thread_limit),     1, 20000, NULL },
-	{ "threads",		CK_INT,  MOFF(threads),          1, 20000, NULL },
-	{ "max_connections",	CK_INT,  MOFF(max_connections),  1, 1000000, NULL },
-	{ "graceful_timeout",	CK_INT,  MOFF(graceful_timeout), 0, 86400, NULL },
-	{ NULL, 0, 0, 0, 0, NULL }
+	{ "module",		CK_STR,  MOFF(module),           0, 0, NULL, NULL },
+	{ "module_dir",		CK_PATH, MOFF(module_dir),       0, 0, NULL, NULL },
+	{ "workers",		CK_INT,  MOFF(workers),          1, 20000, NULL, NULL },
+	{ "min_spare",		CK_INT,  MOFF(min_spare),        0, 100000, NULL, NULL },
+	{ "max_spare",		CK_INT,  MOFF(max_spare),        1, 100000, NULL, NULL },
+	{ "server_limit",	CK_INT,  MOFF(server_limit),     1, 20000, NULL, NULL },
+	{ "thread_limit",	CK_INT,  MOFF(thread_limit),     1, 20000, NULL, NULL },
+	{ "threads",		CK_INT,  MOFF(threads),          1, 20000, NULL, NULL },
+	{ "max_connections",	CK_INT,  MOFF(max_connections),  1, 1000000, NULL, NULL },
+	{ "graceful_timeout",	CK_INT,  MOFF(graceful_timeout), 0, 86400, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
 static const struct conf_key http_keys[] = {
-	{ "document_root",	CK_PATH,     HOFF(document_root),      0, 0, NULL },
-	{ "index",		CK_NAME,     HOFF(index),              0, 0, NULL },
-	{ "access_log",		CK_PATH_OFF, HOFF(access_log),         0, 0, NULL },
-	{ "mime_types",		CK_PATH,     HOFF(mime_types),         0, 0, NULL },
-	{ "keepalive_timeout",	CK_INT,      HOFF(keepalive_timeout),  0, 3600, NULL },
-	{ "keepalive_requests",	CK_INT,      HOFF(keepalive_requests), 1, 1000000, NULL },
-	{ "request_timeout",	CK_INT,      HOFF(request_timeout),    1, 3600, NULL },
-	{ "max_request_line",	CK_INT,      HOFF(max_request_line),   256, CONF_HTTP_LINE_LIMIT, NULL },
-	{ "max_header_size",	CK_INT,      HOFF(max_header_size),    256, CONF_HTTP_HEAD_LIMIT, NULL },
-	{ "server_tokens",	CK_BOOL,     HOFF(server_tokens),      0, 0, NULL },
-	{ "server_status",	CK_BOOL,     HOFF(server_status),      0, 0, NULL },
-	{ "metrics",		CK_BOOL,     HOFF(metrics),            0, 0, NULL },
-	{ "status_allow",	CK_CUSTOM,   0,                        0, 0, parse_allow },
-	{ NULL, 0, 0, 0, 0, NULL }
+	{ "document_root",	CK_PATH,     HOFF(document_root),      0, 0, NULL, NULL },
+	{ "index",		CK_NAME,     HOFF(index),              0, 0, NULL, NULL },
+	{ "access_log",		CK_PATH_OFF, HOFF(access_log),         0, 0, NULL, NULL },
+	{ "mime_types",		CK_PATH,     HOFF(mime_types),         0, 0, NULL, NULL },
+	{ "keepalive_timeout",	CK_INT,      HOFF(keepalive_timeout),  0, 3600, NULL, NULL },
+	{ "keepalive_requests",	CK_INT,      HOFF(keepalive_requests), 1, 1000000, NULL, NULL },
+	{ "request_timeout",	CK_INT,      HOFF(request_timeout),    1, 3600, NULL, NULL },
+	{ "max_request_line",	CK_INT,      HOFF(max_request_line),   256, CONF_HTTP_LINE_LIMIT, NULL, NULL },
+	{ "max_header_size",	CK_INT,      HOFF(max_header_size),    256, CONF_HTTP_HEAD_LIMIT, NULL, NULL },
+	{ "server_tokens",	CK_BOOL,     HOFF(server_tokens),      0, 0, NULL, NULL },
+	{ "server_status",	CK_BOOL,     HOFF(server_status),      0, 0, NULL, NULL },
+	{ "metrics",		CK_BOOL,     HOFF(metrics),            0, 0, NULL, NULL },
+	{ "status_allow",	CK_CUSTOM,   0,                        0, 0, parse_allow, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
 static const struct conf_key chat_keys[] = {
-	{ "max_line",		CK_INT, COFF(max_line),     64, CONF_CHAT_LINE_LIMIT, NULL },
-	{ "max_clients",	CK_INT, COFF(max_clients),  1, 1048576, NULL },
-	{ "max_rooms",		CK_INT, COFF(max_rooms),    1, 65535, NULL },
-	{ "bus_size",		CK_INT, COFF(bus_size),     65536, 1073741824, NULL },
-	{ "max_lag",		CK_INT, COFF(max_lag),      1, 100000000, NULL },
-	{ "idle_timeout",	CK_INT, COFF(idle_timeout), 1, 604800, NULL },
-	{ NULL, 0, 0, 0, 0, NULL }
+	{ "max_line",		CK_INT, COFF(max_line),     64, CONF_CHAT_LINE_LIMIT, NULL, NULL },
+	{ "max_clients",	CK_INT, COFF(max_clients),  1, 1048576, NULL, NULL },
+	{ "max_rooms",		CK_INT, COFF(max_rooms),    1, 65535, NULL, NULL },
+	{ "bus_size",		CK_INT, COFF(bus_size),     65536, 1073741824, NULL, NULL },
+	{ "max_lag",		CK_INT, COFF(max_lag),      1, 100000000, NULL, NULL },
+	{ "idle_timeout",	CK_INT, COFF(idle_timeout), 1, 604800, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const struct conf_group mpm_group = { mpm_keys, OFF(mpm), OFF(mpm.file), OFF(mpm.line) };
+static const struct conf_group http_group = { http_keys, OFF(http), OFF(http.file), OFF(http.line) };
+static const struct conf_group chat_group = { chat_keys, OFF(chat), OFF(chat.file), OFF(chat.line) };
+
+static const struct conf_key root_keys[] = {
+	{ "daemon",		CK_BOOL,   OFF(daemon),          0, 0, NULL, NULL },
+	{ "pid_file",		CK_PATH,   OFF(pid_file),        0, 0, NULL, NULL },
+	{ "scoreboard_file",	CK_PATH,   OFF(scoreboard_file), 0, 0, NULL, NULL },
+	{ "error_log",		CK_PATH,   OFF(error_log),       0, 0, NULL, NULL },
+	{ "log_level",		CK_STR,    OFF(log_level),       0, 0, NULL, NULL },
+	{ "timeout",		CK_INT,    OFF(timeout),         1, 86400, NULL, NULL },
+	{ "mpm",		CK_GROUP,  0,                    0, 0, NULL, &mpm_group },
+	{ "listen",		CK_CUSTOM, 0,                    0, 0, parse_listen, NULL },
+	{ "http",		CK_GROUP,  0,                    0, 0, NULL, &http_group },
+	{ "chat",		CK_GROUP,  0,                    0, 0, NULL, &chat_group },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
 static int
@@ -338,54 +353,31 @@ apply_group(const config_setting_t *g, const struct conf_key *keys, void *base,
 		if (k->type == CK_CUSTOM) {
 			if (k->parse(s, conf, e) == -1)
 				return -1;
+		} else if (k->type == CK_GROUP) {
+			if (parse_group(s, k, conf, e) == -1)
+				return -1;
 		} else if (set_value(s, k, base, conf, e) == -1)
 			return -1;
 	}
 	return 0;
 }
 
+/* A group { ... } through its own table of keys (CK_GROUP). */
 static int
-parse_mpm(const config_setting_t *s, struct conf *conf, struct cerr *e)
+parse_group(const config_setting_t *s, const struct conf_key *k, struct conf *conf,
+    struct cerr *e)
 {
-	const config_setting_t *mod = config_setting_lookup((config_setting_t *)s, "module");
-
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-		return cerr_at(e, s, "'mpm' must be a group { ... }");
-	free(conf->mpm.file);
-	conf->mpm.file = strdup(config_setting_source_file(s) ? config_setting_source_file(s) : conf->path);
-	if (conf->mpm.file == NULL)
-		return cerr_at(e, s, "out of memory");
-	conf->mpm.line = (int)config_setting_source_line(s);
-	conf->mpm.module_line = mod ? (int)config_setting_source_line(mod) : conf->mpm.line;
-	return apply_group(s, mpm_keys, &conf->mpm, conf, e);
-}
-
-static int
-parse_http(const config_setting_t *s, struct conf *conf, struct cerr *e)
-{
+	const struct conf_group *g = k->group;
 	const char *file = config_setting_source_file(s);
+	char **filep = (char **)((char *)conf + g->file_off);
 
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-		return cerr_at(e, s, "'http' must be a group { ... }");
-	free(conf->http.file);
-	if ((conf->http.file = strdup(file ? file : conf->path)) == NULL)
+		return cerr_at(e, s, "'%s' must be a group { ... }", k->name);
+	free(*filep);
+	if ((*filep = strdup(file ? file : conf->path)) == NULL)
 		return cerr_at(e, s, "out of memory");
-	conf->http.line = (int)config_setting_source_line(s);
-	return apply_group(s, http_keys, &conf->http, conf, e);
-}
-
-static int
-parse_chat(const config_setting_t *s, struct conf *conf, struct cerr *e)
-{
-	const char *file = config_setting_source_file(s);
-
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-		return cerr_at(e, s, "'chat' must be a group { ... }");
-	free(conf->chat.file);
-	if ((conf->chat.file = strdup(file ? file : conf->path)) == NULL)
-		return cerr_at(e, s, "out of memory");
-	conf->chat.line = (int)config_setting_source_line(s);
-	return apply_group(s, chat_keys, &conf->chat, conf, e);
+	*(int *)((char *)conf + g->line_off) = (int)config_setting_source_line(s);
+	return apply_group(s, g->keys, (char *)conf + g->off, conf, e);
 }
 
 /* The prefix length after the '/' of a CIDR: 0..max, decimal digits only. */
@@ -743,6 +735,7 @@ struct conf *
 conf_load(const char *path, char *err, size_t errlen)
 {
 	struct cerr e = { err, errlen, path, NULL, NULL, NULL };
+	const config_setting_t *mod;
 	struct conf *conf;
 	struct stat st;
 	config_t cfg;
@@ -775,8 +768,11 @@ conf_load(const char *path, char *err, size_t errlen)
 		    config_error_line(&cfg), config_error_text(&cfg));
 		goto bad;
 	}
-	if (apply_group(config_root_setting(&cfg), root_keys, conf, conf, &e) == -1 ||
-	    validate(&cfg, conf, &e) == -1)
+	if (apply_group(config_root_setting(&cfg), root_keys, conf, conf, &e) == -1)
+		goto bad;
+	mod = find(&cfg, "mpm.module");
+	conf->mpm.module_line = mod ? (int)config_setting_source_line(mod) : conf->mpm.line;
+	if (validate(&cfg, conf, &e) == -1)
 		goto bad;
 	config_destroy(&cfg);
 	fclose(fp);
