@@ -128,23 +128,54 @@ log_vwrite(enum log_level level, int errnum, const char *fmt, va_list ap)
 	(void)!write(log_fd_, line, n);
 }
 
-#define LOG_FN(name, level, with_errno)				\
-void								\
-name(const char *fmt, ...)					\
-{								\
-	int saved = errno;					\
-	va_list ap;						\
-								\
-	va_start(ap, fmt);					\
-	log_vwrite(level, with_errno ? saved : 0, fmt, ap);	\
-	va_end(ap);						\
-	errno = saved;						\
+/* Each keeps errno as it found it, so a caller can log and then test it. */
+void
+log_warn(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LVL_WARN, saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
 }
 
-LOG_FN(log_warn, LOG_LVL_WARN, 1)
-LOG_FN(log_warnx, LOG_LVL_WARN, 0)
-LOG_FN(log_info, LOG_LVL_INFO, 0)
-LOG_FN(log_debug, LOG_LVL_DEBUG, 0)
+void
+log_warnx(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LVL_WARN, 0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LVL_INFO, 0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LVL_DEBUG, 0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
 
 void
 fatal(const char *fmt, ...)
