@@ -1,7 +1,7 @@
 /*
- * status: render a scoreboard as text (like apachectl status) or as one
- * JSON object, and the census both renderers and the HTTP status pages
- * (http/status_pages.c) are built on. Reads only; tolerates the torn reads
+ * status: the census of a scoreboard that mserverctl's printers
+ * (ctl/status_print.c) and the HTTP status pages (http/status_pages.c)
+ * are built on. Reads only; tolerates the torn reads
  * scoreboard.h allows. The census functions keep no state and allocate
  * nothing, so worker threads may call them concurrently.
  */
@@ -34,6 +34,9 @@ struct status_census {
 };
 
 void	 status_census(struct sb *sb, struct status_census *c);
+/* Worker slots of a process slot in use (its nthreads, bounded by the
+ * scoreboard's thread_limit). */
+unsigned status_proc_threads(struct sb *sb, unsigned slot);
 /* Letters a process slot contributes to the map: its threads, or for an
  * empty slot as many as a process of the current generation would use. */
 unsigned status_slot_letters(struct sb *sb, unsigned slot);
@@ -46,8 +49,5 @@ void	 status_proc_conn_states(struct sb *sb, unsigned slot,
 	    unsigned n[SB_NCONN_STATES]);
 /* Copy a string field that a writer may be changing (n: its size). */
 void	 status_copy_field(char *dst, const char *src, size_t n);
-
-void	status_text(struct sb *sb, FILE *out);
-void	status_json(struct sb *sb, FILE *out);
 
 #endif

@@ -20,6 +20,7 @@
 #include "core/scoreboard.h"
 #include "core/status.h"
 #include "core/util.h"
+#include "ctl/status_print.h"
 
 #ifndef MSERVER_SYSCONFDIR
 #define MSERVER_SYSCONFDIR "/usr/local/etc/mserver"
