@@ -47,6 +47,57 @@ peer_name(const struct sockaddr *sa, char *out, size_t len)
 	strlcpy_(out, host, len);
 }
 
+/* ---- the plain transport ---------------------------------------- */
+
+static ssize_t
+plain_read(struct conn *c, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(c->fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+static ssize_t
+plain_writev(struct conn *c, const struct iovec *iov, int iovcnt)
+{
+	ssize_t n;
+
+	do
+		n = writev(c->fd, iov, iovcnt);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+static ssize_t
+plain_sendfile(struct conn *c, int in_fd, off_t *off, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = sendfile(c->fd, in_fd, off, len);
+	while (n == -1 && errno == EINTR);
+	return n;
+}
+
+static int
+plain_shutdown(struct conn *c)
+{
+	return shutdown(c->fd, SHUT_WR);
+}
+
+const struct conn_transport conn_plain = {
+	.name = "plain",
+	.read = plain_read,
+	.writev = plain_writev,
+	.sendfile = plain_sendfile,
+	.shutdown = plain_shutdown,
+};
+
+/* ---- connections -------------------------------------------------- */
+
 static void
 set_status(struct conn *c, int status)
 {
@@ -60,6 +111,7 @@ conn_init(struct conn *c, int fd, const struct proto_ops *p, const struct sockad
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
+	c->tr = &conn_plain;
 	c->proto = p;
 	c->sbw = sbw;
 	c->set_status = set_status_;
@@ -93,9 +145,7 @@ conn_read(struct conn *c)
 		errno = ENOMEM;
 		return -1;
 	}
-	do
-		n = read(c->fd, p, c->in.cap - c->in.end);
-	while (n == -1 && errno == EINTR);
+	n = c->tr->read(c, p, c->in.cap - c->in.end);
 	if (n > 0)
 		buf_commit(&c->in, (size_t)n);
 	else if (n == 0)
@@ -111,17 +161,13 @@ write_mem(struct conn *c)
 	struct iovec iov[CONN_IOV_MAX];
 	struct out_chunk *ch;
 	int n = 0;
-	ssize_t w;
 
 	for (ch = c->out.head; ch != NULL && ch->fd == -1 && n < CONN_IOV_MAX; ch = ch->next) {
 		iov[n].iov_base = ch->mem + ch->pos;
 		iov[n].iov_len = ch->len;
 		n++;
 	}
-	do
-		w = writev(c->fd, iov, n);
-	while (w == -1 && errno == EINTR);
-	return w;
+	return c->tr->writev(c, iov, n);
 }
 
 static ssize_t
@@ -129,11 +175,8 @@ write_file(struct conn *c)
 {
 	struct out_chunk *ch = c->out.head;
 	off_t off = ch->off;
-	ssize_t w;
+	ssize_t w = c->tr->sendfile(c, ch->fd, &off, ch->len);
 
-	do
-		w = sendfile(c->fd, ch->fd, &off, ch->len);
-	while (w == -1 && errno == EINTR);
 	if (w == 0) {		/* the file shrank under us: cannot keep framing */
 		errno = EPIPE;
 		return -1;
@@ -175,7 +218,7 @@ conn_wants_read(const struct conn *c)
 static int
 linger(struct conn *c)
 {
-	if ((c->flags & CONN_EOF) || shutdown(c->fd, SHUT_WR) == -1)
+	if ((c->flags & CONN_EOF) || c->tr->shutdown(c) == -1)
 		return 1;
 	c->flags |= CONN_LINGER;
 	buf_consume(&c->in, buf_len(&c->in));

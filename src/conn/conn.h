@@ -1,8 +1,10 @@
 /*
  * conn: one client connection as the MPMs see it, and the socket I/O they
  * share: reading into c->in, writing c->out (writev for memory, sendfile
- * for file ranges), and a blocking-style driver for the MPMs in which one
- * thread owns one connection (prefork, worker).
+ * for file ranges) through the connection's transport, the state rules
+ * that turn a handler's result into "go on", "done" or "abort", and a
+ * blocking-style driver for the MPMs in which one thread owns one
+ * connection (prefork, worker).
  *
  * Sockets are always non-blocking; the blocking driver waits with poll(2)
  * so that it can honour the I/O timeout and the process's drain signal.
@@ -13,11 +15,42 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "conn/buf.h"
 
+struct conn;
 struct proto_ops;
 struct sb_worker;
+
+/*
+ * The transport: the only way a connection's bytes reach its socket.
+ * conn_read(), conn_write() and the close path below call nothing else,
+ * and MPMs and handlers call only those, so a TLS transport slots in
+ * here without an MPM or a handler knowing which one a connection uses.
+ *
+ * Contract, per operation, as the system call it stands for: a count of
+ * bytes, 0 from read at the peer's orderly end, or -1 with errno, EAGAIN
+ * meaning "call again once the socket is ready". A transport retries
+ * EINTR itself. read may return fewer bytes than asked while more are
+ * buffered inside the transport only if it also leaves the socket
+ * readable (the MPMs wait for readiness, not for a transport's buffers).
+ * shutdown ends our side of the stream (after the last byte is handed to
+ * the socket); the descriptor itself is closed by conn_free(). A
+ * transport whose next step needs the other direction (a TLS handshake
+ * reading while we write) will tell the MPM so through the connection;
+ * the plain transport never does.
+ */
+struct conn_transport {
+	const char	*name;
+	ssize_t		(*read)(struct conn *c, void *buf, size_t len);
+	ssize_t		(*writev)(struct conn *c, const struct iovec *iov, int iovcnt);
+	ssize_t		(*sendfile)(struct conn *c, int in_fd, off_t *off, size_t len);
+	int		(*shutdown)(struct conn *c);
+};
+
+/* Plain TCP: read(2), writev(2), sendfile(2), shutdown(SHUT_WR). */
+extern const struct conn_transport conn_plain;
 
 /* Output above this stops reading (back-pressure on clients that send
  * without reading); input above CONN_IN_MAX likewise. */
@@ -40,6 +73,7 @@ struct sb_worker;
 
 struct conn {
 	int			 fd;
+	const struct conn_transport *tr;	/* conn_plain unless set */
 	unsigned		 flags;
 	const struct proto_ops	*proto;
 	void			*pdata;		/* the protocol's state */
