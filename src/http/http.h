@@ -2,7 +2,7 @@
  * http: the HTTP/1.1 static file handler (protocol "http").
  *
  * Sans-I/O like every handler (proto.h): it parses requests out of c->in
- * with http_parse.c and queues responses on c->out -- headers as memory,
+ * with http_parse.h and queues responses on c->out -- headers as memory,
  * file bodies as file ranges that the MPM sends with sendfile(2) (small
  * files are read into the response so that head and body leave in one
  * write).

@@ -1,8 +1,8 @@
 /*
- * fuzz_http_parse: libFuzzer harness for http_parse.c.
+ * fuzz_http_parse: libFuzzer harness for the HTTP parser modules.
  *
- * Runs every parser on the input and checks the contracts of
- * http_parse.h rather than just "does not crash":
+ * Runs every parser on the input and checks the contracts of the module
+ * headers that http_parse.h gathers rather than just "does not crash":
  *  - http_parse_request: the result is a length <= len, NEED_MORE or an
  *    error with one of the documented statuses; every pointer lies inside
  *    the consumed head; names are tokens and values are trimmed and free of
@@ -15,7 +15,9 @@
  *    bounds.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
- *            tests/fuzz/fuzz_http_parse.c src/http_parse.c
+ *            tests/fuzz/fuzz_http_parse.c src/http/http_chars.c \
+ *            src/http/http_head.c src/http/http_chunked.c \
+ *            src/http/http_path.c src/http/http_date.c src/http/http_range.c
  * Without libFuzzer, -DFUZZ_STANDALONE gives a main() that runs the files
  * named on the command line (e.g. tests/fuzz/corpus/http/\*) once each.
  */

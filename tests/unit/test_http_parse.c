@@ -1,5 +1,5 @@
 /*
- * test_http_parse: unit tests of the sans-I/O HTTP parser (http_parse.c):
+ * test_http_parse: unit tests of the sans-I/O HTTP parsers (http_parse.h):
  * request heads (valid forms, every error class, every split point,
  * limits), the chunked decoder (every split point, errors), path
  * normalization, HTTP dates and Range evaluation. Inputs are copied into
