@@ -15,7 +15,9 @@
  * Invariants: responses are queued in request order and each is complete
  * (status line, headers, body) before the next begins; after a response
  * that says "Connection: close" nothing more is read or answered; every
- * error answer is a full response. Per-process state (the site) is set up
+ * error answer is a full response. The results of single appends to the
+ * output queue are not checked: its error is sticky (buf.h), and
+ * http_input() aborts the connection when it is set after a response. Per-process state (the site) is set up
  * by http_child_init() and read-only afterwards, so worker threads share it.
  */
 #include "config.h"
@@ -785,6 +787,11 @@ http_input(struct conn *c)
 		}
 		if ((step = one_request(c, h)) == STEP_NEED_MORE)
 			return PROTO_OK;
+		/* The one check of the appends: a response that could not be
+		 * queued whole (out of memory) must not leave as a head that
+		 * promises a body, so the connection ends here. */
+		if (outq_error(&c->out))
+			return PROTO_ABORT;
 		answered++;
 		if (step == STEP_CLOSE)
 			break;
