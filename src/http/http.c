@@ -612,16 +612,23 @@ account(struct conn *c, const struct http_request *req, const struct resp *r)
 {
 	const struct http_header *ref = find_header(req, "Referer", 7);
 	const struct http_header *ua = find_header(req, "User-Agent", 10);
-	const char *line;
-	size_t len = request_line(c, req, &line);
+	struct alog_rec a = { .peer = c->peer, .when = time(NULL),
+	    .status = r->status, .bytes = r->body };
 
+	a.request_len = request_line(c, req, &a.request);
+	if (ref != NULL) {
+		a.referer = ref->value;
+		a.referer_len = ref->value_len;
+	}
+	if (ua != NULL) {
+		a.ua = ua->value;
+		a.ua_len = ua->value_len;
+	}
 	SB_ADD(c->sbw->requests, 1);
 	if (r->status >= 100 && r->status < 600)
 		SB_ADD(c->sbw->codes[r->status / 100 - 1], 1);
-	log_escape(c->sbw->request, sizeof(c->sbw->request), line, len);
-	alog_request(c->peer, time(NULL), line, len, r->status, r->body,
-	    ref ? ref->value : NULL, ref ? ref->value_len : 0,
-	    ua ? ua->value : NULL, ua ? ua->value_len : 0);
+	log_escape(c->sbw->request, sizeof(c->sbw->request), a.request, a.request_len);
+	alog_request(&a);
 }
 
 /* Set up reading and discarding the body; 0, or -1 if it is not worth it. */
@@ -690,7 +697,8 @@ one_request(struct conn *c, struct http_conn *h)
 		respond_simple(c, &r, 1, 0, NULL);
 		SB_ADD(c->sbw->requests, 1);
 		SB_ADD(c->sbw->codes[r.status / 100 - 1], 1);
-		alog_request(c->peer, time(NULL), NULL, 0, r.status, r.body, NULL, 0, NULL, 0);
+		alog_request(&(struct alog_rec){ .peer = c->peer, .when = time(NULL),
+		    .status = r.status, .bytes = r.body });
 		return STEP_CLOSE;
 	}
 	r.keep = keep_alive(h, &req);
