@@ -231,25 +231,23 @@ list_cmp(const void *a, const void *b)
 	    ((const struct chat_list_item *)b)->name);
 }
 
+/* The appends are checked once, at the end: the queue's error is sticky. */
 static int
 list_reply(struct conn *c, struct chat_list *l, const char *head, int counts)
 {
 	size_t i;
-	int rc = PROTO_OK;
 
-	if (l->oom)
-		rc = PROTO_ABORT;
 	qsort(l->v, l->n, sizeof(*l->v), list_cmp);
-	if (rc == PROTO_OK && outq_printf(&c->out, "%s", head) == -1)
-		rc = PROTO_ABORT;
-	for (i = 0; rc == PROTO_OK && i < l->n; i++)
-		if ((counts ? outq_printf(&c->out, " %s:%u", l->v[i].name, l->v[i].count) :
-		    outq_printf(&c->out, " %s", l->v[i].name)) == -1)
-			rc = PROTO_ABORT;
-	if (rc == PROTO_OK)
-		rc = reply(c, "\n");
+	outq_printf(&c->out, "%s", head);
+	for (i = 0; i < l->n; i++) {
+		if (counts)
+			outq_printf(&c->out, " %s:%u", l->v[i].name, l->v[i].count);
+		else
+			outq_printf(&c->out, " %s", l->v[i].name);
+	}
+	outq_append(&c->out, "\n", 1);
 	free(l->v);
-	return rc;
+	return l->oom || outq_error(&c->out) ? PROTO_ABORT : PROTO_OK;
 }
 
 static int

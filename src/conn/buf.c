@@ -1,6 +1,8 @@
 /*
  * buf: see buf.h. Memory chunks are at least OUT_CHUNK_MIN bytes so that
  * many small appends (response headers, chat lines) share one allocation.
+ * Every allocation of the output queue goes through outq_malloc() and
+ * every failure of an outq_ function sets q->err before it returns.
  */
 #include "config.h"
 
@@ -69,13 +71,23 @@ buf_free(struct buf *b)
 	b->start = b->end = b->cap = 0;
 }
 
+/* Weak: a test may define its own (buf.h). A weak function is never
+ * inlined, which costs one direct call per chunk. */
+__attribute__((weak)) void *
+outq_malloc(size_t n)
+{
+	return malloc(n);
+}
+
 static struct out_chunk *
 chunk_new(struct outq *q, size_t cap)
 {
-	struct out_chunk *c = malloc(sizeof(*c) + cap);
+	struct out_chunk *c = outq_malloc(sizeof(*c) + cap);
 
-	if (c == NULL)
+	if (c == NULL) {
+		q->err = 1;
 		return NULL;
+	}
 	c->next = NULL;
 	c->fd = -1;
 	c->ref = NULL;
@@ -140,12 +152,16 @@ outq_printf(struct outq *q, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		q->err = 1;
 		return -1;
+	}
 	if ((size_t)n < sizeof(small))
 		return outq_append(q, small, (size_t)n);
-	if ((big = malloc((size_t)n + 1)) == NULL)
+	if ((big = outq_malloc((size_t)n + 1)) == NULL) {
+		q->err = 1;
 		return -1;
+	}
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);

@@ -7,6 +7,13 @@
  * the queue or a byte range of a file to be sent with sendfile(2), held
  * through a struct fd_ref. Neither
  * does I/O: conn.c moves bytes between them and sockets.
+ *
+ * The output queue's error is sticky: the first append that fails (out of
+ * memory) sets q->err, and nothing clears it while the queue lives (not
+ * even outq_free(), which only drops the chunks), because what is queued
+ * may then be a response head without its body. A handler need not check
+ * each append: it checks outq_error() once where a response (or a batch
+ * of output) is complete, and aborts the connection if it is set.
  */
 #ifndef MSERVER_BUF_H
 #define MSERVER_BUF_H
@@ -60,7 +67,10 @@ struct out_chunk {
 struct outq {
 	struct out_chunk	*head, *tail;
 	size_t			 bytes;	/* total still to send */
+	int			 err;	/* sticky: an append failed */
 };
+
+/* Each of the following that fails (-1 or NULL) also sets q->err. */
 
 int	 outq_append(struct outq *q, const void *p, size_t n);
 int	 outq_printf(struct outq *q, const char *fmt, ...)
@@ -74,7 +84,15 @@ void	 outq_commit(struct outq *q, size_t n);
 int	 outq_append_file(struct outq *q, struct fd_ref *r, off_t off, size_t len);
 /* Drop n sent bytes from the head. */
 void	 outq_consume(struct outq *q, size_t n);
+/* Drop every chunk (err stays as it is). */
 void	 outq_free(struct outq *q);
 static inline size_t outq_len(const struct outq *q) { return q->bytes; }
+/* Whether an append has failed since the queue was made (sticky). */
+static inline int outq_error(const struct outq *q) { return q->err; }
+
+/* The allocator of the output queue (malloc). It is a weak symbol so that
+ * a unit test can define its own and make chosen allocations fail; the
+ * server never replaces it. */
+void	*outq_malloc(size_t n);
 
 #endif

@@ -170,15 +170,6 @@ put_str(char *p, const char *s, size_t len)
 	return p + len;
 }
 
-struct alog_rec {
-	const char	*peer;
-	time_t		 when;
-	const char	*request, *referer, *ua;
-	size_t		 request_len, referer_len, ua_len;
-	int		 status;
-	uint64_t	 bytes;
-};
-
 /* The line for r at p (at least ALOG_LINE_MAX bytes); returns its length.
  * Called with the lock held (the timestamp cache). */
 static size_t
@@ -241,18 +232,13 @@ alog_open(const char *path, char *err, size_t errlen)
 }
 
 void
-alog_request(const char *peer, time_t when,
-    const char *request, size_t request_len, int status, uint64_t bytes,
-    const char *referer, size_t referer_len, const char *ua, size_t ua_len)
+alog_request(const struct alog_rec *r)
 {
-	const struct alog_rec r = { peer, when, request, referer, ua,
-	    request_len, referer_len, ua_len, status, bytes };
-
 	pthread_mutex_lock(&alog.lock);
 	if (alog.fd != -1) {
 		if (sizeof(alog.buf) - alog.used < ALOG_LINE_MAX)
 			flush_locked();
-		alog.used += format_line(alog.buf + alog.used, &r);
+		alog.used += format_line(alog.buf + alog.used, r);
 	}
 	pthread_mutex_unlock(&alog.lock);
 }

@@ -19,10 +19,17 @@
 
 /* path NULL: logging off. Returns 0 or -1 with err. */
 int	alog_open(const char *path, char *err, size_t errlen);
-/* One request. Strings are (ptr, len), len 0 logs "-" (request: "-"). */
-void	alog_request(const char *peer, time_t when,
-	    const char *request, size_t request_len, int status, uint64_t bytes,
-	    const char *referer, size_t referer_len, const char *ua, size_t ua_len);
+/* One request, as logged. Strings are (ptr, len); NULL or len 0 logs "-". */
+struct alog_rec {
+	const char	*peer;		/* NUL-terminated */
+	time_t		 when;
+	const char	*request, *referer, *ua;
+	size_t		 request_len, referer_len, ua_len;
+	int		 status;
+	uint64_t	 bytes;		/* 0 logs "-" (Apache's %b) */
+};
+
+void	alog_request(const struct alog_rec *r);
 void	alog_flush(void);
 int	alog_reopen(void);
 void	alog_close(void);

@@ -15,7 +15,9 @@
  * Invariants: responses are queued in request order and each is complete
  * (status line, headers, body) before the next begins; after a response
  * that says "Connection: close" nothing more is read or answered; every
- * error answer is a full response. Per-process state (the site) is set up
+ * error answer is a full response. The results of single appends to the
+ * output queue are not checked: its error is sticky (buf.h), and
+ * http_input() aborts the connection when it is set after a response. Per-process state (the site) is set up
  * by http_child_init() and read-only afterwards, so worker threads share it.
  */
 #include "config.h"
@@ -479,16 +481,77 @@ serve_cached(struct conn *c, const struct http_request *req, struct resp *r,
 	return 1;
 }
 
+/* Open what path (plen bytes, in a buffer of cap) names under the root:
+ * a regular file, or the index of a directory named with its trailing
+ * '/', which path then names. Returns the descriptor with *st filled in,
+ * or -status (-301 for a directory named without its '/'). */
+static int
+open_path(char *path, size_t plen, size_t cap, struct stat *st)
+{
+	int fd, status;
+
+	if ((fd = open_beneath(path[1] ? path + 1 : ".")) == -1)
+		return -errno_status(errno);
+	if (fstat(fd, st) == -1) {
+		status = errno_status(errno);
+		close(fd);
+		return -status;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		close(fd);
+		return path[plen - 1] != '/' ? -301 : open_index(path, plen, cap, st);
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return -403;
+	}
+	return fd;
+}
+
+/* A directory named without its trailing '/': send the client there. */
+static void
+redirect_dir(struct conn *c, const struct http_request *req, struct resp *r,
+    const char *path)
+{
+	char loc[3 * PATH_MAX + 64];
+	size_t n;
+
+	r->status = 301;
+	memcpy(loc, "Location: ", 10);
+	n = 10 + uri_escape(loc + 10, sizeof(loc) - 16, path);
+	memcpy(loc + n, "/\r\n", 4);
+	respond_simple(c, r, req->version_minor, req->method == HTTP_M_HEAD, loc);
+}
+
+/* Answer with the open regular file fd, which this takes over. Small
+ * files are kept for the next request (this one is served from the copy
+ * too, so head and body leave in one write), larger ones open. -1 when
+ * memory ran out (fd closed, nothing queued), else 0. */
+static int
+serve_fd(struct conn *c, const struct http_request *req, struct resp *r, int fd,
+    const struct stat *st, const char *path)
+{
+	struct fd_ref *file = NULL;
+	const char *data;
+
+	if ((data = fcache_store(path + 1, st, fd)) != NULL) {
+		close(fd);
+	} else if ((file = fcache_fd_store(path + 1, st, fd)) == NULL &&
+	    (file = fd_ref_new(fd, 1)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	send_file(c, req, r, file, data, st, path);
+	return 0;
+}
+
 static void
 serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 {
-	char path[PATH_MAX + 64], loc[3 * PATH_MAX + 64];
-	struct fd_ref *file = NULL;
-	size_t n;
-	const char *data;
+	char path[PATH_MAX + 64];
 	struct stat st;
 	size_t plen;
-	int fd, head = req->method == HTTP_M_HEAD;
+	int fd;
 
 	if ((r->status = http_path_normalize(req->path, req->path_len, path, PATH_MAX, &plen)) != 0)
 		goto error;
@@ -503,47 +566,19 @@ serve_path(struct conn *c, const struct http_request *req, struct resp *r)
 		r->status = errno_status(errno);
 		goto error;
 	}
-	if ((fd = open_beneath(path[1] ? path + 1 : ".")) == -1 || fstat(fd, &st) == -1) {
-		r->status = errno_status(errno);
-		if (fd != -1)
-			close(fd);
-		goto error;
-	}
-	if (S_ISDIR(st.st_mode) && path[plen - 1] != '/') {
-		close(fd);
-		r->status = 301;
-		memcpy(loc, "Location: ", 10);
-		n = 10 + uri_escape(loc + 10, sizeof(loc) - 16, path);
-		memcpy(loc + n, "/\r\n", 4);
-		respond_simple(c, r, req->version_minor, head, loc);
+	if ((fd = open_path(path, plen, sizeof(path), &st)) == -301) {
+		redirect_dir(c, req, r, path);
 		return;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		fd = open_index(path, plen, sizeof(path), &st);
-		if (fd < 0) {
-			r->status = -fd;
-			goto error;
-		}
-	} else if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		r->status = 403;
+	if (fd < 0) {
+		r->status = -fd;
 		goto error;
 	}
-	/* Keep small files for the next request (this one is served from the
-	 * copy too, so head and body leave in one write), larger ones open. */
-	if ((data = fcache_store(path + 1, &st, fd)) != NULL) {
-		close(fd);
-	} else if ((file = fcache_fd_store(path + 1, &st, fd)) == NULL &&
-	    (file = fd_ref_new(fd, 1)) == NULL) {
-		close(fd);
-		r->status = 500;
-		goto error;
-	}
-	send_file(c, req, r, file, data, &st, path);
-	return;
+	if (serve_fd(c, req, r, fd, &st, path) == 0)
+		return;
+	r->status = 500;
 error:
-	respond_simple(c, r, req->version_minor, head, NULL);
+	respond_simple(c, r, req->version_minor, req->method == HTTP_M_HEAD, NULL);
 }
 
 /* ---- /server-status and /metrics ---------------------------------- */
@@ -610,16 +645,23 @@ account(struct conn *c, const struct http_request *req, const struct resp *r)
 {
 	const struct http_header *ref = find_header(req, "Referer", 7);
 	const struct http_header *ua = find_header(req, "User-Agent", 10);
-	const char *line;
-	size_t len = request_line(c, req, &line);
+	struct alog_rec a = { .peer = c->peer, .when = time(NULL),
+	    .status = r->status, .bytes = r->body };
 
+	a.request_len = request_line(c, req, &a.request);
+	if (ref != NULL) {
+		a.referer = ref->value;
+		a.referer_len = ref->value_len;
+	}
+	if (ua != NULL) {
+		a.ua = ua->value;
+		a.ua_len = ua->value_len;
+	}
 	SB_ADD(c->sbw->requests, 1);
 	if (r->status >= 100 && r->status < 600)
 		SB_ADD(c->sbw->codes[r->status / 100 - 1], 1);
-	log_escape(c->sbw->request, sizeof(c->sbw->request), line, len);
-	alog_request(c->peer, time(NULL), line, len, r->status, r->body,
-	    ref ? ref->value : NULL, ref ? ref->value_len : 0,
-	    ua ? ua->value : NULL, ua ? ua->value_len : 0);
+	log_escape(c->sbw->request, sizeof(c->sbw->request), a.request, a.request_len);
+	alog_request(&a);
 }
 
 /* Set up reading and discarding the body; 0, or -1 if it is not worth it. */
@@ -688,7 +730,8 @@ one_request(struct conn *c, struct http_conn *h)
 		respond_simple(c, &r, 1, 0, NULL);
 		SB_ADD(c->sbw->requests, 1);
 		SB_ADD(c->sbw->codes[r.status / 100 - 1], 1);
-		alog_request(c->peer, time(NULL), NULL, 0, r.status, r.body, NULL, 0, NULL, 0);
+		alog_request(&(struct alog_rec){ .peer = c->peer, .when = time(NULL),
+		    .status = r.status, .bytes = r.body });
 		return STEP_CLOSE;
 	}
 	r.keep = keep_alive(h, &req);
@@ -785,6 +828,11 @@ http_input(struct conn *c)
 		}
 		if ((step = one_request(c, h)) == STEP_NEED_MORE)
 			return PROTO_OK;
+		/* The one check of the appends: a response that could not be
+		 * queued whole (out of memory) must not leave as a head that
+		 * promises a body, so the connection ends here. */
+		if (outq_error(&c->out))
+			return PROTO_ABORT;
 		answered++;
 		if (step == STEP_CLOSE)
 			break;

@@ -96,12 +96,26 @@ open_log(const char *path)
 	CU_ASSERT_FATAL(file_size(path) == 0);
 }
 
+/* Log one request given as (ptr, len) strings. */
+static void
+log_rec(const char *peer, time_t when, const char *request, size_t request_len,
+    int status, uint64_t bytes, const char *referer, size_t referer_len,
+    const char *ua, size_t ua_len)
+{
+	const struct alog_rec r = { .peer = peer, .when = when,
+	    .request = request, .request_len = request_len,
+	    .referer = referer, .referer_len = referer_len,
+	    .ua = ua, .ua_len = ua_len, .status = status, .bytes = bytes };
+
+	alog_request(&r);
+}
+
 /* Log one request with NUL-terminated strings (NULL allowed). */
 static void
 req(const char *peer, time_t when, const char *request, int status,
     uint64_t bytes, const char *referer, const char *ua)
 {
-	alog_request(peer, when, request, request ? strlen(request) : 0, status,
+	log_rec(peer, when, request, request ? strlen(request) : 0, status,
 	    bytes, referer, referer ? strlen(referer) : 0, ua, ua ? strlen(ua) : 0);
 }
 
@@ -164,7 +178,7 @@ test_dashes(void)
 	open_log(path);
 	req(NULL, WHEN, NULL, 400, 0, "", "");
 	req("10.0.0.1", WHEN, "", 408, 18446744073709551615ull, NULL, "x");
-	alog_request("10.0.0.2", WHEN, "GET / HTTP/1.1", 0, 200, 1, "ref", 0, "ua", 0);
+	log_rec("10.0.0.2", WHEN, "GET / HTTP/1.1", 0, 200, 1, "ref", 0, "ua", 0);
 	alog_flush();
 	snprintf(want, sizeof(want),
 	    "- - - %s \"-\" 400 - \"-\" \"-\"\n"
@@ -187,7 +201,7 @@ test_escaping(void)
 	char want[2048];
 
 	open_log(path);
-	alog_request("192.0.2.1", WHEN, request, sizeof(request) - 1, 404, 209,
+	log_rec("192.0.2.1", WHEN, request, sizeof(request) - 1, 404, 209,
 	    referer, strlen(referer), ua, sizeof(ua) - 1);
 	alog_flush();
 	snprintf(want, sizeof(want),
@@ -254,7 +268,7 @@ test_long_fields(void)
 	memset(a, 'A', big);
 	memset(h, 0xff, big);
 	open_log(path);
-	alog_request("127.0.0.1", WHEN, a, big, 414, 0, h, big, a, 100);
+	log_rec("127.0.0.1", WHEN, a, big, 414, 0, h, big, a, 100);
 	alog_flush();
 	got = slurp(path, &len);
 	CU_ASSERT(len < 64 * 1024);
