@@ -230,7 +230,10 @@ linger(struct conn *c)
 int
 conn_apply(struct conn *c, int rc)
 {
-	if (rc == PROTO_ABORT)
+	/* A failed append (outq_error) leaves the queue short of what a
+	 * header may have promised: whatever the handler answered, the
+	 * connection cannot go on. */
+	if (rc == PROTO_ABORT || outq_error(&c->out))
 		return -1;
 	if (c->flags & CONN_LINGER)
 		return (c->flags & CONN_EOF) != 0;

@@ -113,7 +113,8 @@ conn_timeout_ms(const struct conn *c, int default_ms)
 /* Whether the MPM should read more now (back-pressure, EOF, closing). */
 int	conn_wants_read(const struct conn *c);
 /* Feed the handler a protocol result; returns 1 if the connection is done
- * (nothing left to send and closing), 0 if it goes on, -1 to abort. */
+ * (nothing left to send and closing), 0 if it goes on, -1 to abort: on
+ * PROTO_ABORT, and whenever the output queue's sticky error is set. */
 int	conn_apply(struct conn *c, int proto_rc);
 /* The server drains: tell the handler once. Same result as conn_apply. */
 int	conn_drain(struct conn *c);

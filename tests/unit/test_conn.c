@@ -427,6 +427,27 @@ test_apply(void)
 
 /* A peer that closed its side gets what is queued, then the close;
  * unless the handler left input to be called on (CONN_MORE). */
+/* A handler that answered OK over a failed append still loses the
+ * connection: conn_apply is the one place that decides. */
+static void
+test_apply_sticky_error(void)
+{
+	static char body[256 * 1024];	/* more than any chunk has spare */
+	struct conn c;
+
+	fake_reset();
+	conn_new(&c, -1, &fake_proto);
+	CU_ASSERT_FATAL(outq_append(&c.out, "HTTP/1.1 200 OK\r\n", 17) == 0);
+	CU_ASSERT_EQUAL(conn_apply(&c, PROTO_OK), 0);
+	outq_fail_arm(1);
+	CU_ASSERT_EQUAL(outq_append(&c.out, body, sizeof(body)), -1);
+	outq_fail_arm(0);
+	CU_ASSERT_EQUAL(conn_apply(&c, PROTO_OK), -1);
+	CU_ASSERT_EQUAL(conn_apply(&c, PROTO_CLOSE), -1);
+	CU_ASSERT_EQUAL(conn_resume(&c), -1);
+	conn_done(&c);
+}
+
 static void
 test_apply_eof(void)
 {
@@ -648,6 +669,7 @@ main(void)
 		{ "outq: file references", test_outq_file_refs },
 		{ "outq: sticky error", test_outq_sticky_error },
 		{ "conn_apply", test_apply },
+		{ "conn_apply after a failed append", test_apply_sticky_error },
 		{ "conn_apply after EOF", test_apply_eof },
 		{ "conn_input", test_input },
 		{ "conn_resume", test_resume },
