@@ -327,7 +327,7 @@ chat_leave(struct conn *c, struct chat_conn *cc)
 		return;
 	chat_bus_leave(chat_bus, &cc->m);
 	cc->entered = 0;
-	SB_SET(c->sbw->chat_clients, SB_GET(c->sbw->chat_clients) - 1);
+	SHARED_SET(c->sbw->chat_clients, SHARED_GET(c->sbw->chat_clients) - 1);
 }
 
 static int
@@ -369,7 +369,7 @@ chat_drop(struct conn *c, struct chat_conn *cc)
 {
 	log_debug("chat: %s (%s) dropped: too slow", cc->m.nick, c->peer);
 	chat_leave(c, cc);
-	SB_ADD(c->sbw->chat_dropped, 1);
+	SHARED_ADD(c->sbw->chat_dropped, 1);
 	c->flags &= ~CONN_MORE;
 	c->timeout_ms = CHAT_DROP_MS;
 	return reply(c, "* error too slow\n") == PROTO_OK ? PROTO_CLOSE : PROTO_ABORT;
@@ -415,7 +415,7 @@ chat_pull(struct conn *c)
 			return PROTO_OK;
 		}
 		outq_commit(&c->out, (size_t)n);
-		SB_ADD(c->sbw->chat_delivered, lines);
+		SHARED_ADD(c->sbw->chat_delivered, lines);
 	}
 	c->flags |= CONN_MORE;
 	return chat_bus_check(chat_bus, &cc->m) == 0 ? PROTO_OK : chat_drop(c, cc);
@@ -439,7 +439,7 @@ chat_open(struct conn *c)
 		return reply(c, rc == CHAT_EROOMS ? "* error too many rooms\n" :
 		    "* error server full\n") == PROTO_OK ? PROTO_CLOSE : PROTO_ABORT;
 	cc->entered = 1;
-	SB_SET(c->sbw->chat_clients, SB_GET(c->sbw->chat_clients) + 1);
+	SHARED_SET(c->sbw->chat_clients, SHARED_GET(c->sbw->chat_clients) + 1);
 	if (outq_printf(&c->out, "* welcome %s\n", cc->m.nick) == -1)
 		return PROTO_ABORT;
 	return chat_pull(c);

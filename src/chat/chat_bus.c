@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "chat/chat_bus.h"
+#include "core/atomic.h"
 
 #define BUS_MAGIC	0x5355424d43ULL		/* "CMBUS" */
 #define BUS_ALIGN	8
@@ -84,9 +85,6 @@ struct chat_bus {
 	char			*ring;
 	size_t			 map_len;
 };
-
-#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 static size_t
 align_up(size_t n, size_t a)
@@ -181,7 +179,7 @@ ring_append(struct chat_bus *b, unsigned ridx, const struct iovec *iov, int n)
 	struct bus_hdr *h = b->h;
 	struct bus_room *r = &b->rooms[ridx];
 	size_t ring = h->lim.ring_size, len = 0, rec, left, off;
-	uint64_t head = LOAD(h->head), start, end;
+	uint64_t head = SHARED_GET(h->head), start, end;
 	struct bus_rec hdr;
 	char *p;
 	int i;
@@ -193,26 +191,26 @@ ring_append(struct chat_bus *b, unsigned ridx, const struct iovec *iov, int n)
 	left = ring - off;
 	start = left < rec ? head + left : head;	/* never straddle the end */
 	end = start + rec;
-	if (end > ring && end - ring > LOAD(h->tail))
-		STORE(h->tail, end - ring);
+	if (end > ring && end - ring > SHARED_GET(h->tail))
+		SHARED_SET(h->tail, end - ring);
 	__atomic_thread_fence(__ATOMIC_RELEASE);	/* tail before the bytes */
 	if (start != head && left >= BUS_HDR) {
 		memset(&hdr, 0, sizeof(hdr));
 		hdr.kind = BUS_REC_PAD;
 		memcpy(b->ring + off, &hdr, sizeof(hdr));
 	}
-	hdr.seq = LOAD(h->seq);
+	hdr.seq = SHARED_GET(h->seq);
 	hdr.room = BUS_ROOM_ID(ridx, r->gen);
 	hdr.len = (uint32_t)len;
-	hdr.room_seq = LOAD(r->seq) + 1;
+	hdr.room_seq = SHARED_GET(r->seq) + 1;
 	hdr.kind = BUS_REC_LINE;
 	p = b->ring + (start & h->mask);
 	memcpy(p, &hdr, sizeof(hdr));
 	for (p += BUS_HDR, i = 0; i < n; p += iov[i].iov_len, i++)
 		memcpy(p, iov[i].iov_base, iov[i].iov_len);
-	STORE(r->seq, hdr.room_seq);
-	STORE(h->seq, hdr.seq + 1);
-	__atomic_store_n(&h->head, end, __ATOMIC_RELEASE);	/* commit */
+	SHARED_SET(r->seq, hdr.room_seq);
+	SHARED_SET(h->seq, hdr.seq + 1);
+	SHARED_RELEASE(h->head, end);	/* commit */
 }
 
 #define IOV(s)		{ (void *)(s), strlen(s) }
@@ -267,8 +265,8 @@ bus_repair(struct chat_bus *b)
 		}
 		nrooms += b->rooms[i].used;
 	}
-	STORE(h->nclients, nclients);
-	STORE(h->nrooms, nrooms);
+	SHARED_SET(h->nclients, nclients);
+	SHARED_SET(h->nrooms, nrooms);
 }
 
 int
@@ -303,9 +301,9 @@ bus_wake_all(struct chat_bus *b, int force)
 	for (i = 0; i < b->h->lim.max_procs; i++) {
 		/* One load: a reap may zero the entry meanwhile, and kill(0)
 		 * would signal our whole process group. */
-		pid = LOAD(b->procs[i].pid);
-		if (LOAD(b->procs[i].nclients) > 0 && pid > 0 &&
-		    (__atomic_exchange_n(&b->procs[i].pending, 1, __ATOMIC_SEQ_CST) == 0 ||
+		pid = SHARED_GET(b->procs[i].pid);
+		if (SHARED_GET(b->procs[i].nclients) > 0 && pid > 0 &&
+		    (SHARED_XCHG_SC(b->procs[i].pending, 1) == 0 ||
 		    force))
 			kill(pid, b->h->lim.wake_signal);
 	}
@@ -322,7 +320,7 @@ chat_bus_woken(struct chat_bus *b, unsigned proc)
 {
 	if (proc >= b->h->lim.max_procs)
 		return;
-	__atomic_store_n(&b->procs[proc].pending, 0, __ATOMIC_SEQ_CST);
+	SHARED_SET_SC(b->procs[proc].pending, 0);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* the flag, then the ring */
 }
 
@@ -357,7 +355,7 @@ room_get(struct chat_bus *b, const char *name)
 		r->members = 0;
 		memcpy(r->name, name, strlen(name) + 1);
 		r->used = 1;
-		STORE(b->h->nrooms, LOAD(b->h->nrooms) + 1);
+		SHARED_SET(b->h->nrooms, SHARED_GET(b->h->nrooms) + 1);
 	}
 	return free_i;
 }
@@ -370,7 +368,7 @@ room_leave(struct chat_bus *b, unsigned ridx)
 	if (--r->members == 0) {
 		r->used = 0;
 		r->gen = (r->gen + 1) & 0xffff;
-		STORE(b->h->nrooms, LOAD(b->h->nrooms) - 1);
+		SHARED_SET(b->h->nrooms, SHARED_GET(b->h->nrooms) - 1);
 	}
 }
 
@@ -411,9 +409,9 @@ client_remove(struct chat_bus *b, uint32_t id)
 	if (slot != NULL)
 		index_del(b, slot);
 	if (b->procs[cl->proc].nclients > 0)
-		STORE(b->procs[cl->proc].nclients, b->procs[cl->proc].nclients - 1);
+		SHARED_SET(b->procs[cl->proc].nclients, b->procs[cl->proc].nclients - 1);
 	cl->used = 0;
-	STORE(b->h->nclients, LOAD(b->h->nclients) - 1);
+	SHARED_SET(b->h->nclients, SHARED_GET(b->h->nclients) - 1);
 }
 
 /* Whether m still owns its client slot (a robust repair or a reap may
@@ -465,7 +463,7 @@ member_join(struct chat_bus *b, struct chat_member *m, struct bus_client *cl, in
 	cl->room = (uint32_t)ridx;
 	r->members++;
 	m->room = BUS_ROOM_ID(ridx, r->gen);
-	m->since = LOAD(b->h->seq);
+	m->since = SHARED_GET(b->h->seq);
 	m->room_seq = r->seq;
 	memcpy(m->room_name, r->name, sizeof(m->room_name));
 	announce(b, (unsigned)ridx, "join", cl->nick, NULL);
@@ -497,18 +495,18 @@ chat_bus_enter(struct chat_bus *b, struct chat_member *m, pid_t pid, unsigned pr
 	cl->room = (uint32_t)ridx;
 	cl->used = 1;
 	index_add(b, (uint32_t)id);
-	if (LOAD(b->procs[proc].pid) != pid) {
+	if (SHARED_GET(b->procs[proc].pid) != pid) {
 		/* pid first: a publisher that sees the flag clear signals it */
-		STORE(b->procs[proc].pid, pid);
-		__atomic_store_n(&b->procs[proc].pending, 0, __ATOMIC_SEQ_CST);
+		SHARED_SET(b->procs[proc].pid, pid);
+		SHARED_SET_SC(b->procs[proc].pending, 0);
 	}
-	STORE(b->procs[proc].nclients, b->procs[proc].nclients + 1);
-	STORE(b->h->nclients, LOAD(b->h->nclients) + 1);
+	SHARED_SET(b->procs[proc].nclients, b->procs[proc].nclients + 1);
+	SHARED_SET(b->h->nclients, SHARED_GET(b->h->nclients) + 1);
 
 	m->id = (unsigned)id;
 	m->proc = proc;
 	m->prev_room = BUS_NO_ROOM;
-	m->cursor = LOAD(b->h->head);
+	m->cursor = SHARED_GET(b->h->head);
 	memcpy(m->nick, cl->nick, sizeof(m->nick));
 	member_join(b, m, cl, ridx);
 	chat_bus_unlock(b);
@@ -564,14 +562,14 @@ chat_bus_join(struct chat_bus *b, struct chat_member *m, const char *room, size_
 		return rc;
 	/* A full table still lets the last member of a room move: its room
 	 * is freed before the new one is made. */
-	if (room_find(b, name) == -1 && LOAD(b->h->nrooms) >= b->h->lim.max_rooms &&
+	if (room_find(b, name) == -1 && SHARED_GET(b->h->nrooms) >= b->h->lim.max_rooms &&
 	    b->rooms[cl->room].members > 1) {
 		chat_bus_unlock(b);
 		return CHAT_EROOMS;
 	}
 	m->prev_room = m->room;
 	m->prev_since = m->since;
-	m->prev_until = LOAD(b->h->seq);	/* the leave line is not ours */
+	m->prev_until = SHARED_GET(b->h->seq);	/* the leave line is not ours */
 	announce(b, cl->room, "leave", cl->nick, NULL);
 	room_leave(b, cl->room);
 	member_join(b, m, cl, room_get(b, name));	/* cannot fail now */
@@ -609,7 +607,7 @@ member_wants(struct chat_member *m, const struct bus_rec *r)
 size_t
 chat_bus_pending(const struct chat_bus *b, const struct chat_member *m)
 {
-	uint64_t head = __atomic_load_n(&b->h->head, __ATOMIC_ACQUIRE);
+	uint64_t head = SHARED_ACQUIRE(b->h->head);
 
 	return head > m->cursor ? (size_t)(head - m->cursor) : 0;
 }
@@ -619,9 +617,9 @@ chat_bus_check(struct chat_bus *b, const struct chat_member *m)
 {
 	const struct bus_room *r = &b->rooms[BUS_ROOM_IDX(m->room)];
 
-	if (__atomic_load_n(&b->h->tail, __ATOMIC_ACQUIRE) > m->cursor)
+	if (SHARED_ACQUIRE(b->h->tail) > m->cursor)
 		return CHAT_ELAPPED;
-	if (LOAD(r->seq) - m->room_seq > b->h->lim.max_lag)
+	if (SHARED_GET(r->seq) - m->room_seq > b->h->lim.max_lag)
 		return CHAT_ESLOW;
 	return 0;
 }
@@ -631,7 +629,7 @@ chat_bus_read(struct chat_bus *b, struct chat_member *m, char *dst, size_t cap,
     unsigned *nlines)
 {
 	struct bus_hdr *h = b->h;
-	uint64_t head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+	uint64_t head = SHARED_ACQUIRE(h->head);
 	size_t ring = h->lim.ring_size, n = 0, off, left, step;
 	struct bus_rec r;
 	int want;
@@ -655,7 +653,7 @@ chat_bus_read(struct chat_bus *b, struct chat_member *m, char *dst, size_t cap,
 			memcpy(dst + n, b->ring + off + BUS_HDR, r.len);
 		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);	/* the copy, then tail */
-		if (LOAD(h->tail) > m->cursor)
+		if (SHARED_GET(h->tail) > m->cursor)
 			return CHAT_ELAPPED;
 		if (want) {
 			n += r.len;
@@ -741,9 +739,9 @@ chat_bus_reap(struct chat_bus *b, pid_t pid, int timeout_ms)
 		}
 	for (i = 0; i < b->h->lim.max_procs; i++)
 		if (b->procs[i].pid == pid) {
-			STORE(b->procs[i].nclients, 0);
-			STORE(b->procs[i].pid, 0);
-			STORE(b->procs[i].pending, 0);
+			SHARED_SET(b->procs[i].nclients, 0);
+			SHARED_SET(b->procs[i].pid, 0);
+			SHARED_SET(b->procs[i].pending, 0);
 		}
 	chat_bus_unlock(b);
 	bus_wake_all(b, 1);
@@ -753,9 +751,9 @@ chat_bus_reap(struct chat_bus *b, pid_t pid, int timeout_ms)
 void
 chat_bus_stats(struct chat_bus *b, struct chat_bus_stats *st)
 {
-	st->published = LOAD(b->h->seq);
-	st->clients = LOAD(b->h->nclients);
-	st->rooms = LOAD(b->h->nrooms);
+	st->published = SHARED_GET(b->h->seq);
+	st->clients = SHARED_GET(b->h->nclients);
+	st->rooms = SHARED_GET(b->h->nrooms);
 }
 
 /* ---- creation ------------------------------------------------------ */

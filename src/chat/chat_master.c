@@ -84,7 +84,7 @@ pid_in_use(pid_t pid)
 	unsigned i;
 
 	for (i = 0; i < pm.nslots; i++)
-		if (SB_GET(sb_proc(pm.sb, i)->pid) == pid)
+		if (SHARED_GET(sb_proc(pm.sb, i)->pid) == pid)
 			return 1;
 	return 0;
 }
@@ -121,9 +121,9 @@ publish_stats(void)
 	struct chat_bus_stats st;
 
 	chat_bus_stats(bus, &st);
-	SB_SET(h->chat_clients, st.clients);
-	SB_SET(h->chat_rooms, st.rooms);
-	SB_SET(h->chat_published, st.published);
+	SHARED_SET(h->chat_clients, st.clients);
+	SHARED_SET(h->chat_rooms, st.rooms);
+	SHARED_SET(h->chat_published, st.published);
 }
 
 void

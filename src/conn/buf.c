@@ -7,13 +7,13 @@
 #include "config.h"
 
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conn/buf.h"
+#include "core/atomic.h"
 
 #define BUF_MIN		16384
 #define OUT_CHUNK_MIN	16384
@@ -177,7 +177,7 @@ fd_ref_new(int fd, unsigned refs)
 
 	if (r == NULL)
 		return NULL;
-	atomic_init(&r->refs, refs);
+	r->refs = refs;		/* not shared yet */
 	r->fd = fd;
 	return r;
 }
@@ -185,13 +185,13 @@ fd_ref_new(int fd, unsigned refs)
 void
 fd_ref_get(struct fd_ref *r)
 {
-	atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+	SHARED_FETCH_ADD(r->refs, 1);
 }
 
 void
 fd_ref_put(struct fd_ref *r)
 {
-	if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) == 1) {
+	if (SHARED_UNREF(r->refs) == 1) {
 		close(r->fd);
 		free(r);
 	}

@@ -43,7 +43,7 @@ void	 buf_free(struct buf *b);
  * be threads of one process.
  */
 struct fd_ref {
-	_Atomic unsigned	 refs;
+	unsigned		 refs;		/* SHARED_* (core/atomic.h) */
 	int			 fd;
 };
 

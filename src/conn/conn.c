@@ -102,7 +102,7 @@ static void
 set_status(struct conn *c, int status)
 {
 	if (c->set_status && c->sbw->status != (uint32_t)status)
-		SB_SET(c->sbw->status, (uint32_t)status);
+		SHARED_SET(c->sbw->status, (uint32_t)status);
 }
 
 void
@@ -116,10 +116,10 @@ conn_init(struct conn *c, int fd, const struct proto_ops *p, const struct sockad
 	c->sbw = sbw;
 	c->set_status = set_status_;
 	peer_name(sa, c->peer, sizeof(c->peer));
-	SB_ADD(sbw->connections, 1);
+	SHARED_ADD(sbw->connections, 1);
 	if (set_status_) {
 		memcpy(sbw->client, c->peer, sizeof(sbw->client));
-		SB_SET(sbw->last_used_ms, wall_ms());
+		SHARED_SET(sbw->last_used_ms, wall_ms());
 	}
 }
 
@@ -197,7 +197,7 @@ conn_write(struct conn *c)
 		total += w;
 	}
 	/* Count what went out even when the socket filled up (errno kept). */
-	SB_ADD(c->sbw->bytes, (uint64_t)total);
+	SHARED_ADD(c->sbw->bytes, (uint64_t)total);
 	return w == -1 && total == 0 ? -1 : total;
 }
 

@@ -80,7 +80,7 @@ sb_create(const char *path, unsigned server_limit, unsigned thread_limit,
 	h->server_limit = server_limit;
 	h->thread_limit = thread_limit;
 	/* The magic goes last: a reader that sees it sees a sized layout. */
-	__atomic_store_n(&h->magic, SB_MAGIC, __ATOMIC_RELEASE);
+	SHARED_RELEASE(h->magic, SB_MAGIC);
 	return sb;
 }
 
@@ -176,7 +176,7 @@ sb_proc_claim(struct sb *sb, unsigned slot, uint32_t generation, const char *mpm
 	p->start_ms = wall_ms();
 	p->nthreads = nthreads;
 	strlcpy_(p->mpm, mpm, sizeof(p->mpm));
-	SB_SET(p->state, SB_PROC_STARTING);
+	SHARED_SET(p->state, SB_PROC_STARTING);
 }
 
 void
@@ -188,14 +188,14 @@ sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t)
 	for (i = 0; i < sb->thread_limit; i++) {
 		struct sb_worker *w = sb_worker(sb, slot, i);
 
-		t->connections += SB_GET(w->connections);
-		t->requests += SB_GET(w->requests);
-		t->bytes += SB_GET(w->bytes);
+		t->connections += SHARED_GET(w->connections);
+		t->requests += SHARED_GET(w->requests);
+		t->bytes += SHARED_GET(w->bytes);
 		for (c = 0; c < SB_NCODES; c++)
-			t->codes[c] += SB_GET(w->codes[c]);
-		t->chat_delivered += SB_GET(w->chat_delivered);
-		t->chat_dropped += SB_GET(w->chat_dropped);
-		t->chat_clients += SB_GET(w->chat_clients);
+			t->codes[c] += SHARED_GET(w->codes[c]);
+		t->chat_delivered += SHARED_GET(w->chat_delivered);
+		t->chat_dropped += SHARED_GET(w->chat_dropped);
+		t->chat_clients += SHARED_GET(w->chat_clients);
 	}
 }
 
@@ -208,13 +208,13 @@ sb_proc_clear(struct sb *sb, unsigned slot)
 	unsigned i;
 
 	sb_proc_totals(sb, slot, &t);
-	SB_ADD(h->retired_connections, t.connections);
-	SB_ADD(h->retired_requests, t.requests);
-	SB_ADD(h->retired_bytes, t.bytes);
+	SHARED_ADD(h->retired_connections, t.connections);
+	SHARED_ADD(h->retired_requests, t.requests);
+	SHARED_ADD(h->retired_bytes, t.bytes);
 	for (i = 0; i < SB_NCODES; i++)
-		SB_ADD(h->retired_codes[i], t.codes[i]);
-	SB_ADD(h->retired_chat_delivered, t.chat_delivered);
-	SB_ADD(h->retired_chat_dropped, t.chat_dropped);
+		SHARED_ADD(h->retired_codes[i], t.codes[i]);
+	SHARED_ADD(h->retired_chat_delivered, t.chat_delivered);
+	SHARED_ADD(h->retired_chat_dropped, t.chat_dropped);
 	for (i = 0; i < sb->thread_limit; i++) {
 		struct sb_worker *w = sb_worker(sb, slot, i);
 

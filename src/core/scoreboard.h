@@ -16,13 +16,16 @@
  *                        sb_proc worker fields to one thread.
  * Readers may see a counter one update late and a string half-written
  * (client, request): they copy strings with a bound and terminate them.
- * Numeric fields are written with relaxed atomic stores (no torn values).
+ * Numeric fields are read and written with SHARED_GET/SHARED_SET
+ * (core/atomic.h): relaxed, never torn.
  */
 #ifndef MSERVER_SCOREBOARD_H
 #define MSERVER_SCOREBOARD_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/atomic.h"
 
 #define SB_MAGIC	0x4d53425244ULL	/* "DRBSM" */
 #define SB_VERSION	4
@@ -142,10 +145,10 @@ struct sb_totals {
 };
 void		 sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t);
 
-/* Relaxed single-writer updates. */
-#define SB_SET(field, v)	__atomic_store_n(&(field), (v), __ATOMIC_RELAXED)
-#define SB_GET(field)		__atomic_load_n(&(field), __ATOMIC_RELAXED)
-#define SB_ADD(field, n)	SB_SET(field, SB_GET(field) + (n))
+/* Transitional: the MPMs still spell SHARED_* (core/atomic.h) this way. */
+#define SB_SET(field, v)	SHARED_SET(field, v)
+#define SB_GET(field)		SHARED_GET(field)
+#define SB_ADD(field, n)	SHARED_ADD(field, n)
 
 int		 sb_conn_idx(int status);
 const char	*sb_proc_state_name(unsigned state);

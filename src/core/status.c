@@ -22,7 +22,7 @@ unsigned
 status_proc_threads(struct sb *sb, unsigned slot)
 {
 	struct sb_header *h = sb_header(sb);
-	unsigned n = SB_GET(sb_proc(sb, slot)->nthreads);
+	unsigned n = SHARED_GET(sb_proc(sb, slot)->nthreads);
 
 	return n <= h->thread_limit ? n : h->thread_limit;
 }
@@ -33,7 +33,7 @@ status_slot_letters(struct sb *sb, unsigned slot)
 	struct sb_header *h = sb_header(sb);
 	unsigned cur = (unsigned)(h->threads > 0 ? h->threads : 1);
 
-	if (SB_GET(sb_proc(sb, slot)->pid))
+	if (SHARED_GET(sb_proc(sb, slot)->pid))
 		return status_proc_threads(sb, slot);
 	return cur <= h->thread_limit ? cur : h->thread_limit;
 }
@@ -43,9 +43,9 @@ status_letter(struct sb *sb, unsigned slot, unsigned thread)
 {
 	unsigned st;
 
-	if (SB_GET(sb_proc(sb, slot)->pid) == 0)
+	if (SHARED_GET(sb_proc(sb, slot)->pid) == 0)
 		return SB_OPEN;
-	st = SB_GET(sb_worker(sb, slot, thread)->status);
+	st = SHARED_GET(sb_worker(sb, slot, thread)->status);
 	return (st < 0x20 || st > 0x7e) ? '?' : (int)st;
 }
 
@@ -68,7 +68,7 @@ status_proc_conn_states(struct sb *sb, unsigned slot, unsigned n[SB_NCONN_STATES
 	int idx, mux = proc_multiplexes(p);
 
 	for (k = 0; k < SB_NCONN_STATES; k++)
-		n[k] = mux ? SB_GET(p->by_state[k]) : 0;
+		n[k] = mux ? SHARED_GET(p->by_state[k]) : 0;
 	for (t = 0; t < nt && !mux; t++)
 		if ((idx = sb_conn_idx(status_letter(sb, slot, t))) >= 0)
 			n[idx]++;
@@ -79,13 +79,13 @@ static void
 census_proc(struct sb *sb, unsigned slot, struct status_census *c)
 {
 	struct sb_proc *p = sb_proc(sb, slot);
-	unsigned k, t, nt = status_proc_threads(sb, slot), st = SB_GET(p->state);
+	unsigned k, t, nt = status_proc_threads(sb, slot), st = SHARED_GET(p->state);
 	unsigned by[SB_NCONN_STATES];
 	struct sb_totals tot;
 
 	c->procs++;
 	c->pstates[st < STATUS_NPSTATES ? st : SB_PROC_EXITING]++;
-	c->open += SB_GET(p->conns);
+	c->open += SHARED_GET(p->conns);
 	for (t = 0; t < nt; t++) {
 		int l = status_letter(sb, slot, t);
 
@@ -112,18 +112,18 @@ status_census(struct sb *sb, struct status_census *c)
 	unsigned i;
 
 	memset(c, 0, sizeof(*c));
-	c->connections = SB_GET(h->retired_connections);
-	c->requests = SB_GET(h->retired_requests);
-	c->bytes = SB_GET(h->retired_bytes);
+	c->connections = SHARED_GET(h->retired_connections);
+	c->requests = SHARED_GET(h->retired_requests);
+	c->bytes = SHARED_GET(h->retired_bytes);
 	for (i = 0; i < SB_NCODES; i++)
-		c->codes[i] = SB_GET(h->retired_codes[i]);
-	c->chat_delivered = SB_GET(h->retired_chat_delivered);
-	c->chat_dropped = SB_GET(h->retired_chat_dropped);
-	c->chat_clients = SB_GET(h->chat_clients);
-	c->chat_rooms = SB_GET(h->chat_rooms);
-	c->chat_published = SB_GET(h->chat_published);
+		c->codes[i] = SHARED_GET(h->retired_codes[i]);
+	c->chat_delivered = SHARED_GET(h->retired_chat_delivered);
+	c->chat_dropped = SHARED_GET(h->retired_chat_dropped);
+	c->chat_clients = SHARED_GET(h->chat_clients);
+	c->chat_rooms = SHARED_GET(h->chat_rooms);
+	c->chat_published = SHARED_GET(h->chat_published);
 	for (i = 0; i < h->server_limit; i++)
-		if (SB_GET(sb_proc(sb, i)->pid) != 0)
+		if (SHARED_GET(sb_proc(sb, i)->pid) != 0)
 			census_proc(sb, i, c);
 	c->uptime_s = (wall_ms() - h->start_ms) / 1000;
 }

@@ -187,18 +187,18 @@ cmd_reload(const struct ctl_cmd *cmd, const struct ctl_args *a)
 	/* A reload already running read the configuration before this
 	 * request: its verdict is not ours, so wait for it to be given. */
 	for (waited = 0; waited < RELOAD_WAIT_MS; waited += POLL_MS) {
-		if (__atomic_load_n(&h->reload_begun, __ATOMIC_ACQUIRE) ==
-		    __atomic_load_n(&h->reload_seq, __ATOMIC_ACQUIRE) || !pid_alive(pid))
+		if (SHARED_ACQUIRE(h->reload_begun) ==
+		    SHARED_ACQUIRE(h->reload_seq) || !pid_alive(pid))
 			break;
 		pause_ms(POLL_MS);
 	}
-	seq = __atomic_load_n(&h->reload_seq, __ATOMIC_ACQUIRE);
+	seq = SHARED_ACQUIRE(h->reload_seq);
 	if (kill(pid, cmd->signo) == -1) {
 		fprintf(stderr, "mserverctl: cannot signal pid %d: %s\n", (int)pid, strerror(errno));
 		goto out;
 	}
 	for (waited = 0; waited < RELOAD_WAIT_MS; waited += POLL_MS) {
-		if (__atomic_load_n(&h->reload_seq, __ATOMIC_ACQUIRE) != seq) {
+		if (SHARED_ACQUIRE(h->reload_seq) != seq) {
 			char msg[sizeof(h->reload_msg)];
 
 			memcpy(msg, h->reload_msg, sizeof(msg));

@@ -62,17 +62,17 @@ print_procs_text(struct sb *sb, FILE *out)
 		struct sb_totals t;
 		char mpm[sizeof(p->mpm)];
 
-		if (SB_GET(p->pid) == 0)
+		if (SHARED_GET(p->pid) == 0)
 			continue;
 		sb_proc_totals(sb, i, &t);
 		status_copy_field(mpm, p->mpm, sizeof(mpm));
 		fprintf(out, "%-5u %-8d %-4u %-8s %-9s %-6u %-10llu %-10llu %-12llu ", i,
-		    (int)SB_GET(p->pid), SB_GET(p->generation), mpm,
-		    sb_proc_state_name(SB_GET(p->state)), SB_GET(p->conns),
+		    (int)SHARED_GET(p->pid), SHARED_GET(p->generation), mpm,
+		    sb_proc_state_name(SHARED_GET(p->state)), SHARED_GET(p->conns),
 		    (unsigned long long)t.connections, (unsigned long long)t.requests,
 		    (unsigned long long)t.bytes);
 		for (k = 0; k < SB_NCONN_STATES; k++)
-			fprintf(out, "%s%u", k ? "/" : "", SB_GET(p->by_state[k]));
+			fprintf(out, "%s%u", k ? "/" : "", SHARED_GET(p->by_state[k]));
 		fputc('\n', out);
 	}
 }
@@ -91,7 +91,7 @@ status_text(struct sb *sb, FILE *out)
 	status_copy_field(mpm, h->mpm, sizeof(mpm));
 	fprintf(out, "mserverd %.*s (master pid %d)\n", (int)sizeof(h->version_str),
 	    h->version_str, (int)h->master_pid);
-	fprintf(out, "MPM: %s   Generation: %u   Uptime: ", mpm, SB_GET(h->generation));
+	fprintf(out, "MPM: %s   Generation: %u   Uptime: ", mpm, SHARED_GET(h->generation));
 	print_uptime(out, c.uptime_s);
 	fprintf(out, "\nLimits: workers %d, spare %d-%d, threads/process %d, server_limit %u,"
 	    " max_connections %d\n", h->workers, h->min_spare, h->max_spare, h->threads,
@@ -100,17 +100,17 @@ status_text(struct sb *sb, FILE *out)
 	    (unsigned long long)c.connections, (unsigned long long)c.requests,
 	    (unsigned long long)c.bytes);
 	fprintf(out, "%u processes, %u busy, %u idle; %u respawned after a crash\n",
-	    c.procs, c.busy, c.idle, SB_GET(h->respawns));
+	    c.procs, c.busy, c.idle, SHARED_GET(h->respawns));
 	fprintf(out, "Chat: %u clients, %u rooms, %llu lines published, %llu delivered,"
 	    " %llu clients dropped as slow\n", c.chat_clients, c.chat_rooms,
 	    (unsigned long long)c.chat_published, (unsigned long long)c.chat_delivered,
 	    (unsigned long long)c.chat_dropped);
-	if (SB_GET(h->reload_seq)) {
+	if (SHARED_GET(h->reload_seq)) {
 		status_copy_field(msg, h->reload_msg, sizeof(msg));
 		fprintf(out, "Last reload: %s: %s\n", h->reload_ok ? "ok" : "failed", msg);
 	}
-	if (SB_GET(h->stopping))
-		fprintf(out, "Stopping (%s)\n", SB_GET(h->stopping) == 1 ? "graceful" : "fast");
+	if (SHARED_GET(h->stopping))
+		fprintf(out, "Stopping (%s)\n", SHARED_GET(h->stopping) == 1 ? "graceful" : "fast");
 	print_procs_text(sb, out);
 	fprintf(out, "\nScoreboard:\n");
 	for (i = 0; i < n; i += 64)
@@ -147,21 +147,21 @@ print_procs_json(struct sb *sb, FILE *out)
 		struct sb_totals t;
 		char mpm[sizeof(p->mpm)];
 
-		if (SB_GET(p->pid) == 0)
+		if (SHARED_GET(p->pid) == 0)
 			continue;
 		sb_proc_totals(sb, i, &t);
 		status_copy_field(mpm, p->mpm, sizeof(mpm));
 		fprintf(out, "%s{\"slot\":%u,\"pid\":%d,\"generation\":%u,\"mpm\":", first ? "" : ",",
-		    i, (int)SB_GET(p->pid), SB_GET(p->generation));
+		    i, (int)SHARED_GET(p->pid), SHARED_GET(p->generation));
 		json_str(out, mpm);
 		fprintf(out, ",\"state\":\"%s\",\"open\":%u,\"connections\":%llu,\"requests\":%llu,"
 		    "\"bytes\":%llu,\"threads\":%u,\"chat_clients\":%u,\"by_state\":{",
-		    sb_proc_state_name(SB_GET(p->state)), SB_GET(p->conns),
+		    sb_proc_state_name(SHARED_GET(p->state)), SHARED_GET(p->conns),
 		    (unsigned long long)t.connections, (unsigned long long)t.requests,
 		    (unsigned long long)t.bytes, status_proc_threads(sb, i), t.chat_clients);
 		for (k = 0; k < SB_NCONN_STATES; k++)
 			fprintf(out, "%s\"%c\":%u", k ? "," : "", SB_CONN_STATES[k],
-			    SB_GET(p->by_state[k]));
+			    SHARED_GET(p->by_state[k]));
 		fprintf(out, "}}");
 		first = 0;
 	}
@@ -184,16 +184,16 @@ status_json(struct sb *sb, FILE *out)
 	fprintf(out, "{\"version\":");
 	json_str(out, ver);
 	fprintf(out, ",\"master_pid\":%d,\"generation\":%u,\"mpm\":", (int)h->master_pid,
-	    SB_GET(h->generation));
+	    SHARED_GET(h->generation));
 	json_str(out, mpm);
 	fprintf(out, ",\"uptime\":%lld,\"stopping\":%d,\"workers\":%d,\"min_spare\":%d,"
 	    "\"max_spare\":%d,\"threads\":%d,\"server_limit\":%u,\"max_connections\":%d,"
 	    "\"connections\":%llu,\"requests\":%llu,\"bytes\":%llu,\"busy\":%u,\"idle\":%u,"
 	    "\"respawns\":%u,\"reload\":{\"seq\":%u,\"ok\":%s,\"generation\":%u,\"message\":",
-	    (long long)c.uptime_s, SB_GET(h->stopping), h->workers, h->min_spare, h->max_spare,
+	    (long long)c.uptime_s, SHARED_GET(h->stopping), h->workers, h->min_spare, h->max_spare,
 	    h->threads, h->server_limit, h->max_connections, (unsigned long long)c.connections,
 	    (unsigned long long)c.requests, (unsigned long long)c.bytes, c.busy, c.idle,
-	    SB_GET(h->respawns), SB_GET(h->reload_seq), h->reload_ok ? "true" : "false",
+	    SHARED_GET(h->respawns), SHARED_GET(h->reload_seq), h->reload_ok ? "true" : "false",
 	    h->reload_generation);
 	json_str(out, msg);
 	fprintf(out, "},\"chat\":{\"clients\":%u,\"rooms\":%u,\"published\":%llu,"

@@ -128,7 +128,7 @@ spawn(struct master *m)
 		ctx.nthreads = nthreads;
 		child_start(&ctx, m->ops, m->sigfd);
 	}
-	SB_SET(sb_proc(m->sb, (unsigned)slot)->pid, pid);
+	SHARED_SET(sb_proc(m->sb, (unsigned)slot)->pid, pid);
 	m->procs[slot] = (struct wproc){ .pid = pid, .generation = m->generation,
 	    .started = now_ms() };
 	log_debug("started worker %d pid %d generation %u", slot, (int)pid, m->generation);
@@ -197,7 +197,7 @@ find_pid(struct master *m, pid_t pid)
 static void
 note_crash(struct master *m, int64_t lived)
 {
-	SB_ADD(sb_header(m->sb)->respawns, 1);
+	SHARED_ADD(sb_header(m->sb)->respawns, 1);
 	if (lived >= CRASH_WINDOW_MS) {
 		m->backoff_ms = 0;
 		return;
@@ -259,7 +259,7 @@ reload_verdict(struct master *m, int ok, const char *msg)
 	h->reload_generation = m->generation;
 	h->reload_ms = wall_ms();
 	strlcpy_(h->reload_msg, msg, sizeof(h->reload_msg));
-	__atomic_store_n(&h->reload_seq, h->reload_seq + 1, __ATOMIC_RELEASE);
+	SHARED_RELEASE(h->reload_seq, h->reload_seq + 1);
 	if (ok)
 		log_info("%s", msg);
 	else
@@ -278,7 +278,7 @@ publish_conf(struct master *m)
 	h->max_spare = c->max_spare;
 	h->threads = (int32_t)m->ops->nthreads(m->conf);
 	h->max_connections = c->max_connections;
-	SB_SET(h->generation, m->generation);
+	SHARED_SET(h->generation, m->generation);
 }
 
 /* Hard limits size the scoreboard, and the pid and scoreboard files are
@@ -355,7 +355,7 @@ on_sighup(struct master *m)
 
 	if (m->stopping)
 		return;
-	__atomic_store_n(&h->reload_begun, h->reload_begun + 1, __ATOMIC_RELEASE);
+	SHARED_RELEASE(h->reload_begun, h->reload_begun + 1);
 	log_info("reloading %s", m->opts->conf_path);
 	if (reload_prepare(m, &next, &mod, &lst, note, sizeof(note), err, sizeof(err)) == -1) {
 		mpm_unload(mod);
@@ -400,7 +400,7 @@ on_sigterm(struct master *m)
 	if (m->stopping == RUNNING)
 		lst_close_all(&m->lst);
 	m->stopping = STOP_FAST;
-	SB_SET(sb_header(m->sb)->stopping, 2);
+	SHARED_SET(sb_header(m->sb)->stopping, 2);
 	for (i = 0; i < m->nslots; i++)
 		terminate(m, i);
 }
@@ -415,7 +415,7 @@ on_sigquit(struct master *m)
 	log_info("graceful stop requested");
 	lst_close_all(&m->lst);
 	m->stopping = STOP_GRACEFUL;
-	SB_SET(sb_header(m->sb)->stopping, 1);
+	SHARED_SET(sb_header(m->sb)->stopping, 1);
 	for (i = 0; i < m->nslots; i++)
 		drain(m, i);
 }
@@ -481,9 +481,9 @@ pool_census(struct master *m, struct pool *p)
 		if (w->pid == 0 || w->draining || w->generation != m->generation)
 			continue;
 		p->procs++;
-		state = SB_GET(sb_proc(m->sb, i)->state);
+		state = SHARED_GET(sb_proc(m->sb, i)->state);
 		for (t = 0; t < nthreads; t++) {
-			unsigned st = SB_GET(sb_worker(m->sb, i, t)->status);
+			unsigned st = SHARED_GET(sb_worker(m->sb, i, t)->status);
 
 			idle += st == SB_WAITING || (state == SB_PROC_STARTING && st == SB_STARTING);
 		}

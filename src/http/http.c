@@ -598,9 +598,9 @@ account(struct conn *c, const struct http_request *req, const struct resp *r)
 		a.ua = ua->value;
 		a.ua_len = ua->value_len;
 	}
-	SB_ADD(c->sbw->requests, 1);
+	SHARED_ADD(c->sbw->requests, 1);
 	if (r->status >= 100 && r->status < 600)
-		SB_ADD(c->sbw->codes[r->status / 100 - 1], 1);
+		SHARED_ADD(c->sbw->codes[r->status / 100 - 1], 1);
 	log_escape(c->sbw->request, sizeof(c->sbw->request), a.request, a.request_len);
 	alog_request(&a);
 }
@@ -669,8 +669,8 @@ one_request(struct conn *c, struct http_conn *h)
 	if (n < 0) {
 		r.status = req.status;
 		respond_simple(c, &r, 1, 0, NULL);
-		SB_ADD(c->sbw->requests, 1);
-		SB_ADD(c->sbw->codes[r.status / 100 - 1], 1);
+		SHARED_ADD(c->sbw->requests, 1);
+		SHARED_ADD(c->sbw->codes[r.status / 100 - 1], 1);
 		alog_request(&(struct alog_rec){ .peer = c->peer, .when = time(NULL),
 		    .status = r.status, .bytes = r.body });
 		return STEP_CLOSE;

@@ -179,8 +179,8 @@ take_snap(struct sb *sb, struct snap *s, int want_load)
 	status_census(sb, &s->c);
 	status_copy_field(s->version, h->version_str, sizeof(s->version));
 	status_copy_field(s->mpm, h->mpm, sizeof(s->mpm));
-	s->generation = SB_GET(h->generation);
-	s->respawns = SB_GET(h->respawns);
+	s->generation = SHARED_GET(h->generation);
+	s->respawns = SHARED_GET(h->respawns);
 	s->start_ms = h->start_ms;
 	s->uptime_s = s->c.uptime_s > 0 ? s->c.uptime_s : 0;
 	s->have_load = want_load && getloadavg(s->load, 3) == 3;
@@ -495,12 +495,12 @@ html_proc_row(struct rd *r, struct sb *sb, unsigned slot)
 	status_copy_field(mpm, p->mpm, sizeof(mpm));
 	sb_proc_totals(sb, slot, &t);
 	status_proc_conn_states(sb, slot, by);
-	putf(r, "<tr><td>%u</td><td>%d</td><td>%u</td><td>", slot, (int)SB_GET(p->pid),
-	    SB_GET(p->generation));
+	putf(r, "<tr><td>%u</td><td>%d</td><td>%u</td><td>", slot, (int)SHARED_GET(p->pid),
+	    SHARED_GET(p->generation));
 	put_html(r, mpm);
 	puts_(r, "</td><td>");
-	put_html(r, sb_proc_state_name(SB_GET(p->state)));
-	putf(r, "</td><td>%u</td><td>%llu</td><td>%llu</td><td>%llu</td>", SB_GET(p->conns),
+	put_html(r, sb_proc_state_name(SHARED_GET(p->state)));
+	putf(r, "</td><td>%u</td><td>%llu</td><td>%llu</td><td>%llu</td>", SHARED_GET(p->conns),
 	    (unsigned long long)t.connections, (unsigned long long)t.requests,
 	    (unsigned long long)t.bytes);
 	for (k = 0; k < SB_NCONN_STATES; k++)
@@ -517,7 +517,7 @@ html_procs(struct rd *r, struct sb *sb)
 	    "<th>State</th><th>Open</th><th>Conns</th><th>Requests</th><th>Bytes</th>"
 	    "<th>R</th><th>W</th><th>K</th><th>C</th></tr>\n");
 	for (i = 0; i < slots; i++)
-		if (SB_GET(sb_proc(sb, i)->pid) != 0)
+		if (SHARED_GET(sb_proc(sb, i)->pid) != 0)
 			html_proc_row(r, sb, i);
 	puts_(r, "</table>\n");
 }

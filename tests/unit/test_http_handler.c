@@ -900,17 +900,17 @@ test_accounting(void)
 {
 	static const char req[] = "GET /hello.txt HTTP/1.1\r\nHost: t\r\n"
 	    "Referer: http://ref/\r\nUser-Agent: ua/1\r\n\r\n" GET("/nope") "BAD\r\n\r\n";
-	uint64_t requests = SB_GET(sbw.requests), c2 = SB_GET(sbw.codes[1]),
-	    c4 = SB_GET(sbw.codes[3]);
+	uint64_t requests = SHARED_GET(sbw.requests), c2 = SHARED_GET(sbw.codes[1]),
+	    c4 = SHARED_GET(sbw.codes[3]);
 	struct responses rs;
 	struct conn c;
 	char got[4096], want[512];
 	size_t n, wn;
 
 	one(&c, req, sizeof(req) - 1, PROTO_CLOSE, &rs);
-	CU_ASSERT_EQUAL(SB_GET(sbw.requests), requests + 3);
-	CU_ASSERT_EQUAL(SB_GET(sbw.codes[1]), c2 + 1);
-	CU_ASSERT_EQUAL(SB_GET(sbw.codes[3]), c4 + 2);
+	CU_ASSERT_EQUAL(SHARED_GET(sbw.requests), requests + 3);
+	CU_ASSERT_EQUAL(SHARED_GET(sbw.codes[1]), c2 + 1);
+	CU_ASSERT_EQUAL(SHARED_GET(sbw.codes[3]), c4 + 2);
 	CU_ASSERT_STRING_EQUAL(sbw.request, "GET /nope HTTP/1.1");
 	done(&c, &rs);
 

@@ -263,23 +263,23 @@ test_attach_same_view(void)
 	CU_ASSERT_EQUAL(rh->thread_limit, TL);
 
 	/* writes through the creator's mapping show through the other one */
-	SB_SET(h->generation, 42);
-	SB_SET(h->master_pid, 4242);
+	SHARED_SET(h->generation, 42);
+	SHARED_SET(h->master_pid, 4242);
 	h->retired_bytes = 5000000000ULL;
 	snprintf(h->mpm, sizeof(h->mpm), "event");
-	SB_SET(sb_proc(sb, 3)->pid, 1234);
-	SB_SET(sb_proc(sb, 3)->state, SB_PROC_READY);
-	SB_SET(sb_worker(sb, 7, 3)->requests, 99);
-	SB_SET(sb_worker(sb, 2, 1)->status, SB_WRITING);
+	SHARED_SET(sb_proc(sb, 3)->pid, 1234);
+	SHARED_SET(sb_proc(sb, 3)->state, SB_PROC_READY);
+	SHARED_SET(sb_worker(sb, 7, 3)->requests, 99);
+	SHARED_SET(sb_worker(sb, 2, 1)->status, SB_WRITING);
 	snprintf(sb_worker(sb, 2, 1)->request, sizeof(sb_worker(sb, 2, 1)->request), "GET / HTTP/1.1");
-	CU_ASSERT_EQUAL(SB_GET(rh->generation), 42);
-	CU_ASSERT_EQUAL(SB_GET(rh->master_pid), 4242);
+	CU_ASSERT_EQUAL(SHARED_GET(rh->generation), 42);
+	CU_ASSERT_EQUAL(SHARED_GET(rh->master_pid), 4242);
 	CU_ASSERT_EQUAL(rh->retired_bytes, 5000000000ULL);
 	CU_ASSERT_STRING_EQUAL(rh->mpm, "event");
-	CU_ASSERT_EQUAL(SB_GET(sb_proc(ro, 3)->pid), 1234);
-	CU_ASSERT_EQUAL(SB_GET(sb_proc(ro, 3)->state), SB_PROC_READY);
-	CU_ASSERT_EQUAL(SB_GET(sb_worker(ro, 7, 3)->requests), 99);
-	CU_ASSERT_EQUAL(SB_GET(sb_worker(ro, 2, 1)->status), SB_WRITING);
+	CU_ASSERT_EQUAL(SHARED_GET(sb_proc(ro, 3)->pid), 1234);
+	CU_ASSERT_EQUAL(SHARED_GET(sb_proc(ro, 3)->state), SB_PROC_READY);
+	CU_ASSERT_EQUAL(SHARED_GET(sb_worker(ro, 7, 3)->requests), 99);
+	CU_ASSERT_EQUAL(SHARED_GET(sb_worker(ro, 2, 1)->status), SB_WRITING);
 	CU_ASSERT_STRING_EQUAL(sb_worker(ro, 2, 1)->request, "GET / HTTP/1.1");
 	/* the attached handle addresses slots the same way */
 	CU_ASSERT_EQUAL((char *)sb_worker(ro, 7, 3) - (char *)rh,
@@ -299,7 +299,7 @@ test_attach_same_view(void)
 	check_at(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0 &&
 	    WEXITSTATUS(status) != 3), __LINE__,
 	    "a write through sb_attach()'s mapping must fault (child status %#x)", status);
-	CU_ASSERT_EQUAL(SB_GET(h->generation), 42);
+	CU_ASSERT_EQUAL(SHARED_GET(h->generation), 42);
 	sb_close(sb, 1);
 }
 
@@ -507,7 +507,7 @@ test_claim(void)
 	CU_ASSERT_EQUAL(p->generation, 5);
 	CU_ASSERT_STRING_EQUAL(p->mpm, "worker");
 	CU_ASSERT_EQUAL(p->nthreads, 3);
-	CU_ASSERT_EQUAL(SB_GET(p->state), SB_PROC_STARTING);
+	CU_ASSERT_EQUAL(SHARED_GET(p->state), SB_PROC_STARTING);
 	CU_ASSERT_EQUAL(p->pid, 0);
 	CU_ASSERT_EQUAL(p->conns, 0);
 	CU_ASSERT_EQUAL(p->heartbeat_ms, 0);
@@ -557,11 +557,11 @@ test_totals(void)
 	for (t = 0; t < TL; t++) {
 		struct sb_worker *w = sb_worker(sb, 1, t);
 
-		SB_ADD(w->connections, t + 1);			/* 1+2+3+4 */
-		SB_ADD(w->requests, 10 * (t + 1));		/* 100 */
-		SB_ADD(w->bytes, 100 * (t + 1));		/* 1000 */
+		SHARED_ADD(w->connections, t + 1);			/* 1+2+3+4 */
+		SHARED_ADD(w->requests, 10 * (t + 1));		/* 100 */
+		SHARED_ADD(w->bytes, 100 * (t + 1));		/* 1000 */
 	}
-	SB_ADD(sb_worker(sb, 1, 3)->bytes, 5000000000ULL);	/* beyond 32 bits */
+	SHARED_ADD(sb_worker(sb, 1, 3)->bytes, 5000000000ULL);	/* beyond 32 bits */
 	memset(&tot, 0xff, sizeof(tot));
 	sb_proc_totals(sb, 1, &tot);
 	CU_ASSERT_EQUAL(tot.connections, 10);
@@ -595,9 +595,9 @@ test_clear(void)
 	mark_slot(sb, 0, 100);
 	mark_slot(sb, 2, 200);
 	sb_proc_claim(sb, 1, 3, "prefork", 2);
-	SB_SET(p->pid, 4321);
-	SB_SET(p->state, SB_PROC_READY);
-	SB_SET(p->conns, 2);
+	SHARED_SET(p->pid, 4321);
+	SHARED_SET(p->state, SB_PROC_READY);
+	SHARED_SET(p->conns, 2);
 	for (t = 0; t < TL; t++) {
 		struct sb_worker *w = sb_worker(sb, 1, t);
 

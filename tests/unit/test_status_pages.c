@@ -117,11 +117,11 @@ set_counters(struct sb_worker *w, uint64_t conns, uint64_t reqs, uint64_t bytes,
 {
 	unsigned i;
 
-	SB_SET(w->connections, conns);
-	SB_SET(w->requests, reqs);
-	SB_SET(w->bytes, bytes);
+	SHARED_SET(w->connections, conns);
+	SHARED_SET(w->requests, reqs);
+	SHARED_SET(w->bytes, bytes);
 	for (i = 0; i < SB_NCODES; i++)
-		SB_SET(w->codes[i], codes[i]);
+		SHARED_SET(w->codes[i], codes[i]);
 }
 
 /* The master's part: claim a slot and record the fork. */
@@ -130,17 +130,17 @@ spawn(struct sb *sb, unsigned slot, uint32_t gen, const char *mpm, unsigned nthr
     int pid)
 {
 	sb_proc_claim(sb, slot, gen, mpm, nthreads);
-	SB_SET(sb_proc(sb, slot)->pid, pid);
+	SHARED_SET(sb_proc(sb, slot)->pid, pid);
 	return sb_proc(sb, slot);
 }
 
 static void
 set_by_state(struct sb_proc *p, unsigned r, unsigned w, unsigned k, unsigned c)
 {
-	SB_SET(p->by_state[0], r);
-	SB_SET(p->by_state[1], w);
-	SB_SET(p->by_state[2], k);
-	SB_SET(p->by_state[3], c);
+	SHARED_SET(p->by_state[0], r);
+	SHARED_SET(p->by_state[1], w);
+	SHARED_SET(p->by_state[2], k);
+	SHARED_SET(p->by_state[3], c);
 }
 
 static void
@@ -167,8 +167,8 @@ fill_retired(struct sb *sb)
 
 	spawn(sb, 4, 1, "prefork", 1, 999);
 	set_counters(sb_worker(sb, 4, 0), 10, 20, 10240, codes);
-	SB_SET(sb_worker(sb, 4, 0)->chat_delivered, 7);
-	SB_SET(sb_worker(sb, 4, 0)->chat_dropped, 1);
+	SHARED_SET(sb_worker(sb, 4, 0)->chat_delivered, 7);
+	SHARED_SET(sb_worker(sb, 4, 0)->chat_dropped, 1);
 	sb_proc_clear(sb, 4);
 }
 
@@ -182,17 +182,17 @@ fill_threads(struct sb *sb)
 	struct sb_proc *p;
 
 	p = spawn(sb, 0, 2, "prefork", 1, 100);
-	SB_SET(p->state, SB_PROC_READY);
-	SB_SET(p->conns, 1);
-	SB_SET(sb_worker(sb, 0, 0)->status, SB_WRITING);
+	SHARED_SET(p->state, SB_PROC_READY);
+	SHARED_SET(p->conns, 1);
+	SHARED_SET(sb_worker(sb, 0, 0)->status, SB_WRITING);
 	set_counters(sb_worker(sb, 0, 0), 5, 7, 3000, c0);
 
 	p = spawn(sb, 1, 2, "worker", 3, 101);
-	SB_SET(p->state, SB_PROC_READY);
-	SB_SET(p->conns, 2);
-	SB_SET(sb_worker(sb, 1, 0)->status, SB_READING);
-	SB_SET(sb_worker(sb, 1, 1)->status, SB_WAITING);
-	SB_SET(sb_worker(sb, 1, 2)->status, SB_KEEPALIVE);
+	SHARED_SET(p->state, SB_PROC_READY);
+	SHARED_SET(p->conns, 2);
+	SHARED_SET(sb_worker(sb, 1, 0)->status, SB_READING);
+	SHARED_SET(sb_worker(sb, 1, 1)->status, SB_WAITING);
+	SHARED_SET(sb_worker(sb, 1, 2)->status, SB_KEEPALIVE);
 	set_counters(sb_worker(sb, 1, 0), 2, 3, 1000, c1);
 	set_counters(sb_worker(sb, 1, 1), 1, 1, 500, c2);
 	set_counters(sb_worker(sb, 1, 2), 0, 0, 0, none);
@@ -208,23 +208,23 @@ fill_event(struct sb *sb)
 	struct sb_proc *p;
 
 	p = spawn(sb, 2, 2, "event", 1, 102);
-	SB_SET(p->state, SB_PROC_DRAINING);
-	SB_SET(p->conns, 6);
+	SHARED_SET(p->state, SB_PROC_DRAINING);
+	SHARED_SET(p->conns, 6);
 	set_by_state(p, 2, 1, 3, 0);
-	SB_SET(sb_worker(sb, 2, 0)->status, SB_WAITING);	/* the loop, not a conn */
+	SHARED_SET(sb_worker(sb, 2, 0)->status, SB_WAITING);	/* the loop, not a conn */
 	set_counters(sb_worker(sb, 2, 0), 40, 69, 88136, c2);
-	SB_SET(sb_worker(sb, 2, 0)->chat_clients, 5);
-	SB_SET(sb_worker(sb, 2, 0)->chat_delivered, 30);
-	SB_SET(sb_worker(sb, 2, 0)->chat_dropped, 2);
-	SB_SET(sb_header(sb)->chat_clients, 5);	/* the master's copy of the bus's */
-	SB_SET(sb_header(sb)->chat_rooms, 2);
-	SB_SET(sb_header(sb)->chat_published, 12);
+	SHARED_SET(sb_worker(sb, 2, 0)->chat_clients, 5);
+	SHARED_SET(sb_worker(sb, 2, 0)->chat_delivered, 30);
+	SHARED_SET(sb_worker(sb, 2, 0)->chat_dropped, 2);
+	SHARED_SET(sb_header(sb)->chat_clients, 5);	/* the master's copy of the bus's */
+	SHARED_SET(sb_header(sb)->chat_rooms, 2);
+	SHARED_SET(sb_header(sb)->chat_published, 12);
 
 	p = spawn(sb, 5, 2, "event", 1, 105);
-	SB_SET(p->state, SB_PROC_EXITING);
-	SB_SET(p->conns, 1);
+	SHARED_SET(p->state, SB_PROC_EXITING);
+	SHARED_SET(p->conns, 1);
 	set_by_state(p, 0, 0, 0, 1);
-	SB_SET(sb_worker(sb, 5, 0)->status, SB_GRACEFUL);
+	SHARED_SET(sb_worker(sb, 5, 0)->status, SB_GRACEFUL);
 	set_counters(sb_worker(sb, 5, 0), 2, 0, 0, none);
 }
 
@@ -779,8 +779,8 @@ test_html_map_escaped(void)
 	struct buf b;
 	char *t;
 
-	SB_SET(sb_worker(sb, 1, 1)->status, '<');
-	SB_SET(sb_worker(sb, 1, 2)->status, 0x01);
+	SHARED_SET(sb_worker(sb, 1, 1)->status, '<');
+	SHARED_SET(sb_worker(sb, 1, 2)->status, 0x01);
 	t = render(sb, STATUS_PAGE_HTML, &b);
 	CONTAINS(t, "<pre>WR&lt;?_SS...G</pre>");
 	buf_free(&b);
