@@ -16,9 +16,10 @@
  * (status line, headers, body) before the next begins; after a response
  * that says "Connection: close" nothing more is read or answered; every
  * error answer is a full response. The results of single appends to the
- * output queue are not checked: its error is sticky (buf.h), and
- * http_input() aborts the connection when it is set after a response. Per-process state (the site) is set up
- * by http_child_init() and read-only afterwards, so worker threads share it.
+ * output queue are not checked: its error is sticky (buf.h), http_input()
+ * stops at the first response that set it, and conn_apply() then aborts
+ * the connection. Per-process state (the site) is set up by
+ * http_child_init() and read-only afterwards, so worker threads share it.
  */
 #include "config.h"
 
