@@ -12,7 +12,8 @@ PER_PUBLISHER = 50
 MSG = re.compile(r"lobby (u\d\d): msg (\d+)")
 
 
-def cross_under(mpm):
+@each_mpm
+def test_chat_cross(mpm):
     s = chat_server(mpm, clients=CLIENTS).start()
     cs = chat_sessions(s.port, CLIENTS)
     wait_until(lambda: chat_figures(s).get("clients") == CLIENTS, 5,
@@ -122,17 +123,5 @@ def cross_under(mpm):
     s.stop()
 
 
-def test_chat_cross_prefork():
-    cross_under("prefork")
-
-
-def test_chat_cross_worker():
-    cross_under("worker")
-
-
-def test_chat_cross_event():
-    cross_under("event")
-
-
 if __name__ == "__main__":
-    main([test_chat_cross_prefork, test_chat_cross_worker, test_chat_cross_event])
+    main([test_chat_cross])

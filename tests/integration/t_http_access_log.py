@@ -36,7 +36,8 @@ def wait_line(path, marker, timeout=5):
     return m
 
 
-def access_log_under(mpm):
+@each_mpm
+def test_http_access_log(mpm):
     s = http_server(mpm).start()
     log = s.access_log_path
     run_id = "%d-%s" % (os.getpid(), mpm)
@@ -141,18 +142,5 @@ def _month(name):
             "Dec"].index(name) + 1
 
 
-def test_http_access_log_prefork():
-    access_log_under("prefork")
-
-
-def test_http_access_log_worker():
-    access_log_under("worker")
-
-
-def test_http_access_log_event():
-    access_log_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_access_log_prefork, test_http_access_log_worker,
-          test_http_access_log_event])
+    main([test_http_access_log])

@@ -22,7 +22,8 @@ def read_405(c, what):
     return r
 
 
-def bodies_under(mpm):
+@each_mpm
+def test_http_bodies(mpm):
     s = http_server(mpm).start()
     host = b"Host: localhost\r\n"
     with HttpClient("127.0.0.1", s.port) as c:
@@ -86,17 +87,5 @@ def bodies_under(mpm):
     s.stop()
 
 
-def test_http_bodies_prefork():
-    bodies_under("prefork")
-
-
-def test_http_bodies_worker():
-    bodies_under("worker")
-
-
-def test_http_bodies_event():
-    bodies_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_bodies_prefork, test_http_bodies_worker, test_http_bodies_event])
+    main([test_http_bodies])

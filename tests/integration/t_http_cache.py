@@ -43,19 +43,16 @@ def cache_under(mpm, size=SMALL):
     s.stop()
 
 
-def test_cache_prefork():
-    cache_under("prefork")
-    cache_under("prefork", LARGE)
+@each_mpm
+def test_cache_small(mpm):
+    """A small file: its contents are cached."""
+    cache_under(mpm, SMALL)
 
 
-def test_cache_worker():
-    cache_under("worker")
-    cache_under("worker", LARGE)
-
-
-def test_cache_event():
-    cache_under("event")
-    cache_under("event", LARGE)
+@each_mpm
+def test_cache_large(mpm):
+    """A large file: its descriptor is kept open."""
+    cache_under(mpm, LARGE)
 
 
 def test_large_replaced_mid_send():
@@ -92,5 +89,5 @@ def test_large_replaced_mid_send():
 
 
 if __name__ == "__main__":
-    main([test_cache_prefork, test_cache_worker, test_cache_event,
+    main([test_cache_small, test_cache_large,
           test_large_replaced_mid_send])

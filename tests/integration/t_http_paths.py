@@ -98,18 +98,6 @@ def paths_under(mpm, env=None):
     return s
 
 
-def test_http_paths_prefork():
-    paths_under("prefork")
-
-
-def test_http_paths_worker():
-    paths_under("worker")
-
-
-def test_http_paths_event():
-    paths_under("event")
-
-
 def test_http_paths_without_openat2():
     """The same where openat2(2) fails (kernels before 5.6, some seccomp
     filters): the fallback opens, then checks where the descriptor leads."""
@@ -124,6 +112,10 @@ def test_http_paths_without_openat2():
     check("openat2 RESOLVE_BENEATH unavailable" in s.log(), "the fallback was in use")
 
 
+@each_mpm
+def test_http_paths(mpm):
+    paths_under(mpm)
+
+
 if __name__ == "__main__":
-    main([test_http_paths_prefork, test_http_paths_worker, test_http_paths_event,
-          test_http_paths_without_openat2])
+    main([test_http_paths, test_http_paths_without_openat2])

@@ -18,7 +18,8 @@ def check_206(r, data, first, last, what):
     check(r.body == data[first:last + 1], "%s: wrong bytes (%d)" % (what, len(r.body)))
 
 
-def range_under(mpm):
+@each_mpm
+def test_http_range(mpm):
     s = http_server(mpm).start()
     data = s.files["/data.bin"]
     size = len(data)
@@ -72,17 +73,5 @@ def range_under(mpm):
     s.stop()
 
 
-def test_http_range_prefork():
-    range_under("prefork")
-
-
-def test_http_range_worker():
-    range_under("worker")
-
-
-def test_http_range_event():
-    range_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_range_prefork, test_http_range_worker, test_http_range_event])
+    main([test_http_range])

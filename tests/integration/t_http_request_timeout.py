@@ -39,7 +39,8 @@ def trickle(s, interval, limit_s):
         c.close()
 
 
-def timeout_under(mpm):
+@each_mpm
+def test_http_request_timeout(mpm):
     s = http_server(mpm, http={"request_timeout": 2, "keepalive_timeout": 5},
                     timeout=30).start()
     dt, statuses = trickle(s, 0.5, 12)
@@ -84,18 +85,5 @@ def timeout_under(mpm):
     s.stop()
 
 
-def test_http_request_timeout_prefork():
-    timeout_under("prefork")
-
-
-def test_http_request_timeout_worker():
-    timeout_under("worker")
-
-
-def test_http_request_timeout_event():
-    timeout_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_request_timeout_prefork, test_http_request_timeout_worker,
-          test_http_request_timeout_event])
+    main([test_http_request_timeout])
