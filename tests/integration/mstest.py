@@ -12,7 +12,14 @@ Environment:
                      with this config instead of booting one (cases that
                      must restart or break the server are skipped)
   MSERVER_TEST_KEEP  keep the scratch directory
+
+A case is a function test_x() run once, or, decorated with @each_mpm, a
+function test_x(mpm) run once per MPM and reported as test_x[prefork],
+test_x[worker], test_x[event]. A case file ends with main([cases...]);
+`python3 t_file.py PATTERN...` runs only the cases whose reported name
+matches one of the shell patterns (e.g. 'test_x[event]', '*[worker]').
 """
+import fnmatch
 import json
 import os
 import re
@@ -59,6 +66,19 @@ def wait_until(pred, timeout=10.0, what="condition", interval=0.02):
             raise Fail("timed out after %.1fs waiting for %s" % (timeout, what))
         time.sleep(interval)
 
+
+
+def holds_for(pred, seconds, what, interval=0.02):
+    """Poll pred() for `seconds`; fail as soon as it is false. For what a
+    wrong implementation shows only over time (a timer firing early)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if not pred():
+            raise Fail("no longer true after %.1fs: %s" %
+                       (seconds - max(deadline - time.monotonic(), 0), what))
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(interval)
 
 def free_port():
     """A TCP port free on both 127.0.0.1 and ::1."""
@@ -703,12 +723,35 @@ def _on_alarm(signum, frame):
     raise Fail("case timed out after %d s" % CASE_TIMEOUT)
 
 
+def each_mpm(fn):
+    """Decorator: run the case fn(mpm) once per MPM, as fn[mpm]."""
+    fn.mpms = list(MPMS)
+    return fn
+
+
+def _expand(cases, patterns):
+    """[(reported name, callable)] of the cases, one per MPM where the case
+    is parametrised, keeping only names matching one of patterns (if any)."""
+    out = []
+    for fn in cases:
+        mpms = getattr(fn, "mpms", None)
+        runs = ([("%s[%s]" % (fn.__name__, m), (lambda f=fn, m=m: f(m))) for m in mpms]
+                if mpms else [(fn.__name__, fn)])
+        out += [(n, f) for n, f in runs
+                if not patterns or any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+    return out
+
+
 def main(cases):
-    """Run each (name, fn) case; print one line per case; exit 0/1/77."""
+    """Run each case (see the module comment); print one line per case;
+    exit 0/1/77."""
     signal.signal(signal.SIGALRM, _on_alarm)
     failed = passed = skipped = 0
-    for fn in cases:
-        name = fn.__name__
+    runs = _expand(cases, [p.replace("[", "[[]") for p in sys.argv[1:]])
+    if sys.argv[1:] and not runs:
+        print("no case matches %s" % " ".join(sys.argv[1:]))
+        sys.exit(1)
+    for name, fn in runs:
         signal.alarm(CASE_TIMEOUT)
         try:
             r = fn()
@@ -1000,6 +1043,45 @@ def _tcp_inode(local_port, remote_port):
                 return f[9]
     return None
 
+
+
+TCP_STATES = {1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1",
+              5: "FIN_WAIT2", 6: "TIME_WAIT", 7: "CLOSE", 8: "CLOSE_WAIT",
+              9: "LAST_ACK", 10: "LISTEN", 11: "CLOSING"}
+
+
+def _tcp_rows():
+    """[(local port, remote port, state, rx_queue, inode)] of every TCP
+    socket in /proc/net/tcp{,6}. For a listening socket rx_queue is the
+    length of its accept queue."""
+    out = []
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                rows = f.read().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for row in rows:
+            f = row.split()
+            out.append((int(f[1].rsplit(":", 1)[1], 16), int(f[2].rsplit(":", 1)[1], 16),
+                        TCP_STATES.get(int(f[3], 16), f[3]),
+                        int(f[4].split(":")[1], 16), f[9]))
+    return out
+
+
+def tcp_state(local_port, remote_port):
+    """State name of the socket at local_port connected to remote_port (the
+    server's end of a client connection: server port, client port), or
+    None."""
+    for lp, rp, st, _, _ in _tcp_rows():
+        if lp == local_port and rp == remote_port:
+            return st
+    return None
+
+
+def accept_queue(port):
+    """Connections waiting in the accept queues of the listeners on port."""
+    return sum(q for lp, _, st, q, _ in _tcp_rows() if lp == port and st == "LISTEN")
 
 def conn_owner(s, client):
     """Pid of the worker process holding the server end of client's

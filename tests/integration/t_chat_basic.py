@@ -9,7 +9,8 @@ from mstest import *
 MAX_LINE = 64
 
 
-def session_under(mpm):
+@each_mpm
+def test_chat_session(mpm):
     s = chat_server(mpm, chat=dict(max_line=MAX_LINE)).start()
     c = ChatClient(s.port)
     check(re.fullmatch(r"guest\d+", c.nick), "guest nickname %r" % c.nick)
@@ -117,7 +118,8 @@ def session_under(mpm):
     s.stop()
 
 
-def limits_under(mpm):
+@each_mpm
+def test_chat_limits(mpm):
     s = chat_server(mpm, chat=dict(max_clients=3, max_rooms=2), clients=5).start()
     a, b, c = chat_sessions(s.port, 3, "m%d")
     full = ChatClient(s.port, greet=False)
@@ -161,30 +163,6 @@ def limits_under(mpm):
     s.stop()
 
 
-def test_chat_session_prefork():
-    session_under("prefork")
-
-
-def test_chat_session_worker():
-    session_under("worker")
-
-
-def test_chat_session_event():
-    session_under("event")
-
-
-def test_chat_limits_prefork():
-    limits_under("prefork")
-
-
-def test_chat_limits_worker():
-    limits_under("worker")
-
-
-def test_chat_limits_event():
-    limits_under("event")
-
-
 if __name__ == "__main__":
-    main([test_chat_session_prefork, test_chat_session_worker, test_chat_session_event,
-          test_chat_limits_prefork, test_chat_limits_worker, test_chat_limits_event])
+    main([test_chat_session,
+          test_chat_limits])

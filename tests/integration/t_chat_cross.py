@@ -3,7 +3,8 @@ least two worker processes; three of them publish 50 messages each at the
 same time, and every session receives all 150, each publisher's in the
 order sent, in one global order that is the same for every session.
 Nicknames are unique across processes (case-insensitively, and freed on a
-rename), and /who and /rooms see the members on every process."""
+rename), and /who and /rooms see the members on every process. Each of
+these is its own case, on its own server."""
 import threading
 from mstest import *
 
@@ -12,30 +13,50 @@ PER_PUBLISHER = 50
 MSG = re.compile(r"lobby (u\d\d): msg (\d+)")
 
 
-def cross_under(mpm):
+def spread(mpm):
+    """A started server with CLIENTS sessions, served by at least two
+    processes. Returns (server, sessions, {nick: pid serving it})."""
     s = chat_server(mpm, clients=CLIENTS).start()
     cs = chat_sessions(s.port, CLIENTS)
+
+    def owners():
+        o = {c.nick: conn_owner(s, c) for c in cs}
+        return all(o.values()) and o
+    owner = wait_until(owners, 5, "every session's process found")
+    check(len(set(owner.values())) >= 2, "sessions on at least 2 processes: %r" % owner)
+    return s, cs, owner
+
+
+@each_mpm
+def test_census(mpm):
+    """status --json counts the sessions, in total and per process, as
+    they are really spread; and back to 0 once they are gone."""
+    s, cs, owner = spread(mpm)
     wait_until(lambda: chat_figures(s).get("clients") == CLIENTS, 5,
                "status chat clients == %d" % CLIENTS)
     per_proc = wait_until(lambda: (lambda d: sum(d.values()) == CLIENTS and d)(chat_clients_by_pid(s)),
                           5, "per-process chat_clients adding up to %d" % CLIENTS)
-    busy = [pid for pid, n in per_proc.items() if n > 0]
-    check(len(busy) >= 2, "sessions on at least 2 processes: %r" % per_proc)
-    owner = {c.nick: conn_owner(s, c) for c in cs}
-    check(all(owner.values()), "every session's process found: %r" % owner)
     for pid, n in per_proc.items():
         check(list(owner.values()).count(pid) == n,
               "pid %d: chat_clients %d, sessions %d" % (pid, n, list(owner.values()).count(pid)))
-    # Publishers on different processes where possible.
+    for c in cs:
+        c.close()
+    wait_until(lambda: chat_figures(s).get("clients") == 0, 5, "all sessions gone")
+    s.stop()
+
+
+def publishers(cs, owner):
+    """Three sessions, on different processes where possible."""
     by_pid = {}
     for c in cs:
         by_pid.setdefault(owner[c.nick], []).append(c)
     pubs = [l[0] for l in by_pid.values()][:3]
-    for c in cs:
-        if len(pubs) == 3:
-            break
-        if c not in pubs:
-            pubs.append(c)
+    pubs += [c for c in cs if c not in pubs][:3 - len(pubs)]
+    return pubs
+
+
+def publish_all(pubs):
+    """Each of pubs sends PER_PUBLISHER messages, all at the same time."""
     start = threading.Barrier(len(pubs))
     errors = []
 
@@ -52,6 +73,15 @@ def cross_under(mpm):
     for t in ts:
         t.join(20)
     check(not errors, "publishers: %r" % errors)
+
+
+@each_mpm
+def test_global_order(mpm):
+    """Every session receives every message, each publisher's in the order
+    sent, in one order that is the same for every session."""
+    s, cs, owner = spread(mpm)
+    pubs = publishers(cs, owner)
+    publish_all(pubs)
     total = PER_PUBLISHER * len(pubs)
     seqs = []
     for c in cs:
@@ -72,8 +102,15 @@ def cross_under(mpm):
             i = next(i for i, (x, y) in enumerate(zip(seq, seqs[0])) if x != y)
             raise Fail("%s sees another order than %s from message %d: %r vs %r" %
                        (c.nick, cs[0].nick, i, seq[i:i + 5], seqs[0][i:i + 5]))
-    # Nicknames across processes: a and b are served by different processes.
-    a = pubs[0]
+    s.stop()
+
+
+@each_mpm
+def test_unique_nicks(mpm):
+    """A nickname taken on one process is taken on the others, whatever its
+    case, and free again once renamed away."""
+    s, cs, owner = spread(mpm)
+    a = cs[0]
     b = next(c for c in cs if owner[c.nick] != owner[a.nick])
     a.cmd("/nick shared", r"\* nick lobby %s shared" % a.nick)
     b.wait_line(r"\* nick lobby %s shared" % a.nick)
@@ -85,17 +122,23 @@ def cross_under(mpm):
     a.wait_line(r"\* nick lobby %s SHARED" % b.nick)
     a.cmd("/nick shared", r"\* error nick taken")
     b.cmd("/nick %s" % b.nick, r"\* nick lobby SHARED %s" % b.nick)
-    # /who and /rooms see every process.
     for c in cs:
         if c is not b:
             c.wait_line(r"\* nick lobby SHARED %s" % b.nick)
+    s.stop()
+
+
+@each_mpm
+def test_rooms_across(mpm):
+    """/who and /rooms list the members on every process, and a message in
+    a room reaches that room's members only."""
+    s, cs, owner = spread(mpm)
     room, nicks = cs[0].who()
     check(room == "lobby" and nicks == sorted(c.nick for c in cs),
           "/who lists all %d: %r" % (CLIENTS, nicks))
     # Four sessions from different processes move to "side".
-    side = []
-    for c in sorted(cs, key=lambda c: (owner[c.nick] != owner[a.nick], c.nick))[::3][:4]:
-        side.append(c)
+    a = cs[0]
+    side = sorted(cs, key=lambda c: (owner[c.nick] != owner[a.nick], c.nick))[::3][:4]
     check(len({owner[c.nick] for c in side}) >= 2, "side has members on 2 processes")
     for c in side:
         c.send_line("/join side")
@@ -108,7 +151,6 @@ def cross_under(mpm):
     check(room == "lobby" and nicks == sorted(c.nick for c in stay), "/who lobby: %r" % nicks)
     room, nicks = side[0].who()
     check(room == "side" and nicks == sorted(c.nick for c in side), "/who side: %r" % nicks)
-    # A message in side reaches side's members only.
     side[-1].send_line("side talk")
     for c in side:
         c.wait_line(r"side %s: side talk" % side[-1].nick)
@@ -116,23 +158,8 @@ def cross_under(mpm):
     for c in stay:
         got = c.read_until(r"lobby %s: lobby talk" % stay[0].nick)
         check(not any("side talk" in l for l in got), "%s heard side: %r" % (c.nick, got))
-    for c in cs:
-        c.close()
-    wait_until(lambda: chat_figures(s).get("clients") == 0, 5, "all sessions gone")
     s.stop()
 
 
-def test_chat_cross_prefork():
-    cross_under("prefork")
-
-
-def test_chat_cross_worker():
-    cross_under("worker")
-
-
-def test_chat_cross_event():
-    cross_under("event")
-
-
 if __name__ == "__main__":
-    main([test_chat_cross_prefork, test_chat_cross_worker, test_chat_cross_event])
+    main([test_census, test_global_order, test_unique_nicks, test_rooms_across])

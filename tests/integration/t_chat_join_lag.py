@@ -11,7 +11,8 @@ LINES = 4000                     # past what the kernel buffers, under max_lag
 PAD = "q" * 1000
 
 
-def join_lag_under(mpm):
+@each_mpm
+def test_chat_join_lag(mpm):
     s = chat_server(mpm, clients=4).start()
     x = ChatClient(s.port, rcvbuf=8192)
     x.cmd("/nick xx", r"\* nick lobby %s xx" % x.nick)
@@ -46,17 +47,5 @@ def join_lag_under(mpm):
     s.stop()
 
 
-def test_chat_join_lag_prefork():
-    join_lag_under("prefork")
-
-
-def test_chat_join_lag_worker():
-    join_lag_under("worker")
-
-
-def test_chat_join_lag_event():
-    join_lag_under("event")
-
-
 if __name__ == "__main__":
-    main([test_chat_join_lag_prefork, test_chat_join_lag_worker, test_chat_join_lag_event])
+    main([test_chat_join_lag])

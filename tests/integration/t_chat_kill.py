@@ -20,7 +20,8 @@ def chat_round(cs, word):
         check(sorted(got) == sorted(d.nick for d in cs), "%s heard %r" % (c.nick, got))
 
 
-def kill_under(mpm):
+@each_mpm
+def test_chat_kill(mpm):
     if EXTERNAL:
         return SKIP
     s = chat_server(mpm, clients=CLIENTS).start()
@@ -95,17 +96,5 @@ def kill_under(mpm):
     s.stop()
 
 
-def test_chat_kill_prefork():
-    return kill_under("prefork")
-
-
-def test_chat_kill_worker():
-    return kill_under("worker")
-
-
-def test_chat_kill_event():
-    return kill_under("event")
-
-
 if __name__ == "__main__":
-    main([test_chat_kill_prefork, test_chat_kill_worker, test_chat_kill_event])
+    main([test_chat_kill])

@@ -50,7 +50,8 @@ def join_new(s, cs, name):
     return n
 
 
-def reload_under(mpm):
+@each_mpm
+def test_chat_reload(mpm):
     if EXTERNAL:
         return SKIP
     s = chat_server(mpm, clients=6, graceful_timeout=120).start()
@@ -93,18 +94,6 @@ def reload_under(mpm):
     s.stop()
 
 
-def test_chat_reload_prefork():
-    return reload_under("prefork")
-
-
-def test_chat_reload_worker():
-    return reload_under("worker")
-
-
-def test_chat_reload_event():
-    return reload_under("event")
-
-
 def test_chat_reload_switches_mpm():
     """prefork -> event -> worker, a session joining under each; every
     session chats with every other until the end."""
@@ -143,5 +132,5 @@ def test_chat_reload_switches_mpm():
 
 
 if __name__ == "__main__":
-    main([test_chat_reload_prefork, test_chat_reload_worker, test_chat_reload_event,
+    main([test_chat_reload,
           test_chat_reload_switches_mpm])

@@ -16,7 +16,8 @@ PAD = "p" * 4000                 # under max_line (4096) with the number
 MAX_BATCHES = (32 << 20) // (BATCH * len(PAD))
 
 
-def slow_under(mpm):
+@each_mpm
+def test_chat_slow(mpm):
     s = chat_server(mpm, chat=dict(max_lag=MAX_LAG), clients=4).start()
     slow = ChatClient(s.port, rcvbuf=4096)
     slow.cmd("/nick slowpoke", r"\* nick lobby %s slowpoke" % slow.nick)
@@ -82,17 +83,5 @@ def slow_under(mpm):
     s.stop()
 
 
-def test_chat_slow_prefork():
-    slow_under("prefork")
-
-
-def test_chat_slow_worker():
-    slow_under("worker")
-
-
-def test_chat_slow_event():
-    slow_under("event")
-
-
 if __name__ == "__main__":
-    main([test_chat_slow_prefork, test_chat_slow_worker, test_chat_slow_event])
+    main([test_chat_slow])

@@ -61,7 +61,8 @@ def numbers_in(line, *nums):
     check(all(str(n) in words for n in nums), "%r lacks one of %r" % (line, nums))
 
 
-def status_under(mpm):
+@each_mpm
+def test_chat_status(mpm):
     if EXTERNAL:
         return SKIP
     s = chat_server(mpm, clients=4, http={}).start()
@@ -108,17 +109,5 @@ def status_under(mpm):
     s.stop()
 
 
-def test_chat_status_prefork():
-    return status_under("prefork")
-
-
-def test_chat_status_worker():
-    return status_under("worker")
-
-
-def test_chat_status_event():
-    return status_under("event")
-
-
 if __name__ == "__main__":
-    main([test_chat_status_prefork, test_chat_status_worker, test_chat_status_event])
+    main([test_chat_status])

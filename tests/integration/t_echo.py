@@ -6,7 +6,8 @@ import threading
 from mstest import *
 
 
-def echo_under(mpm):
+@each_mpm
+def test_echo(mpm):
     s = Server(mpm=mpm, workers=2, extra_mpm="threads = 4;").start()
     for host in ("127.0.0.1", "::1"):
         check(echo_once(host, s.port, b"hello\n") == b"hello\n", "echo %s" % host)
@@ -34,17 +35,5 @@ def echo_under(mpm):
     s.stop()
 
 
-def test_echo_prefork():
-    echo_under("prefork")
-
-
-def test_echo_worker():
-    echo_under("worker")
-
-
-def test_echo_event():
-    echo_under("event")
-
-
 if __name__ == "__main__":
-    main([test_echo_prefork, test_echo_worker, test_echo_event])
+    main([test_echo])

@@ -18,8 +18,18 @@ def test_max_connections():
     extra = [connect("127.0.0.1", s.port) for _ in range(30)]
     for c in extra:
         c.sendall(b"y")
-    time.sleep(0.3)  # give a wrong implementation the chance to accept
-    check(s.status()["processes"][0]["open"] <= 20, "never above max_connections")
+    # All 30 wait in the listener's accept queue: a process that took any
+    # of them would keep the queue below 30 (the kernel completes the
+    # handshakes; only accept() takes a connection off the queue).
+    wait_until(lambda: accept_queue(s.port) == 30, 10, "30 connections in the accept queue")
+    check(s.status()["processes"][0]["open"] == 20, "never above max_connections")
+    for c in extra:
+        c.setblocking(False)
+        try:
+            check(False, "a waiting client was answered: %r" % c.recv(1))
+        except BlockingIOError:
+            pass
+        c.settimeout(10)
     for c in held:
         c.close()
     for c in extra:

@@ -58,7 +58,8 @@ def check_file(r, path, data, method="GET"):
           "%s: one Date, one Server" % what)
 
 
-def basic_under(mpm):
+@each_mpm
+def test_http_basic(mpm):
     s = http_server(mpm).start()
     for host in ("127.0.0.1", "::1"):
         r = http_fetch(s.port, "/hello.txt", host=host)
@@ -117,17 +118,5 @@ def basic_under(mpm):
     s.stop()
 
 
-def test_http_basic_prefork():
-    basic_under("prefork")
-
-
-def test_http_basic_worker():
-    basic_under("worker")
-
-
-def test_http_basic_event():
-    basic_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_basic_prefork, test_http_basic_worker, test_http_basic_event])
+    main([test_http_basic])

@@ -13,7 +13,8 @@ def check_304(r, etag, what):
     check(r.header("Transfer-Encoding") is None, "%s: 304 with Transfer-Encoding" % what)
 
 
-def conditional_under(mpm):
+@each_mpm
+def test_http_conditional(mpm):
     s = http_server(mpm).start()
     data = s.files["/data.bin"]
     with HttpClient("127.0.0.1", s.port) as c:
@@ -66,18 +67,5 @@ def conditional_under(mpm):
     s.stop()
 
 
-def test_http_conditional_prefork():
-    conditional_under("prefork")
-
-
-def test_http_conditional_worker():
-    conditional_under("worker")
-
-
-def test_http_conditional_event():
-    conditional_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_conditional_prefork, test_http_conditional_worker,
-          test_http_conditional_event])
+    main([test_http_conditional])

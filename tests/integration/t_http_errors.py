@@ -63,7 +63,8 @@ def one_error(s, what, req, allowed, must_close):
         return r
 
 
-def errors_under(mpm):
+@each_mpm
+def test_http_errors(mpm):
     s = http_server(mpm).start()
     for what, req, allowed, must_close in CASES:
         one_error(s, what, req, allowed, must_close)
@@ -101,17 +102,5 @@ def errors_under(mpm):
     s.stop()
 
 
-def test_http_errors_prefork():
-    errors_under("prefork")
-
-
-def test_http_errors_worker():
-    errors_under("worker")
-
-
-def test_http_errors_event():
-    errors_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_errors_prefork, test_http_errors_worker, test_http_errors_event])
+    main([test_http_errors])

@@ -82,7 +82,8 @@ def limits(s):
     check(r.status == 200, "still serving: %r" % r)
 
 
-def keepalive_under(mpm):
+@each_mpm
+def test_http_keepalive(mpm):
     s = http_server(mpm).start()
     persistent(s)
     s.stop()
@@ -92,17 +93,5 @@ def keepalive_under(mpm):
     s.stop()
 
 
-def test_http_keepalive_prefork():
-    keepalive_under("prefork")
-
-
-def test_http_keepalive_worker():
-    keepalive_under("worker")
-
-
-def test_http_keepalive_event():
-    keepalive_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_keepalive_prefork, test_http_keepalive_worker, test_http_keepalive_event])
+    main([test_http_keepalive])

@@ -5,7 +5,8 @@ does not read until it has written everything (up to the socket buffers)."""
 from mstest import *
 
 
-def pipeline_under(mpm):
+@each_mpm
+def test_http_pipeline(mpm):
     s = http_server(mpm).start()
     with HttpClient("127.0.0.1", s.port) as c:
         # 10 GETs of distinct files with a HEAD in the middle.
@@ -67,17 +68,5 @@ def pipeline_under(mpm):
     s.stop()
 
 
-def test_http_pipeline_prefork():
-    pipeline_under("prefork")
-
-
-def test_http_pipeline_worker():
-    pipeline_under("worker")
-
-
-def test_http_pipeline_event():
-    pipeline_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_pipeline_prefork, test_http_pipeline_worker, test_http_pipeline_event])
+    main([test_http_pipeline])

@@ -83,7 +83,8 @@ class HttpLoop:
             t.join(20)
 
 
-def reload_under(mpm):
+@each_mpm
+def test_http_reload(mpm):
     # prefork holds one connection per process: room for the 8 clients.
     kw = dict(workers=10, extra_mpm="min_spare = 2; max_spare = 16; server_limit = 64;") \
         if mpm == "prefork" else {}
@@ -108,17 +109,5 @@ def reload_under(mpm):
     s.stop()
 
 
-def test_http_reload_prefork():
-    reload_under("prefork")
-
-
-def test_http_reload_worker():
-    reload_under("worker")
-
-
-def test_http_reload_event():
-    reload_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_reload_prefork, test_http_reload_worker, test_http_reload_event])
+    main([test_http_reload])

@@ -1,9 +1,9 @@
 """HTTP request_timeout under every MPM: a whole request head must arrive
 within request_timeout (2 s here), however steadily it trickles in. A
-client sending one header byte every 0.5 s is cut off after 2-3 s (a 408
-response before the close is accepted, as is a plain close); a client
-that sends half a request and stalls is cut off too; a slow but complete
-request within the limit is served."""
+client sending one header byte every 0.5 s is cut off after 2-3 s by a
+plain close (the server sends no 408: the client is not answered); a
+client that sends half a request and stalls is cut off the same way; a
+slow but complete request within the limit is served."""
 import select
 from mstest import *
 
@@ -39,23 +39,21 @@ def trickle(s, interval, limit_s):
         c.close()
 
 
-def timeout_under(mpm):
+@each_mpm
+def test_http_request_timeout(mpm):
     s = http_server(mpm, http={"request_timeout": 2, "keepalive_timeout": 5},
                     timeout=30).start()
     dt, statuses = trickle(s, 0.5, 12)
     check(1.5 <= dt <= 3.6, "trickling client cut off after %.2f s, want 2-3 s" % dt)
-    check(all(st == 408 for st in statuses), "only a 408 before the close: %s" % statuses)
+    check(statuses == [], "a plain close, no response: %s" % statuses)
     # Half a request, then silence.
     with HttpClient("127.0.0.1", s.port) as c:
         c.send(b"GET /hello.txt HTTP/1.1\r\nHost: local")
         t0 = time.monotonic()
         closed = c.wait_closed(10)
-        if not closed and c.buf:
-            r = c.read_response()
-            check(r.status == 408, "stalled request: %r" % r)
-            closed = c.wait_closed(5)
         dt = time.monotonic() - t0
-        check(closed and dt <= 3.6, "stalled request cut off after %.2f s" % dt)
+        check(closed, "stalled request: a plain close, no response: %r" % c.buf[:80])
+        check(1.5 <= dt <= 3.6, "stalled request cut off after %.2f s, want 2-3 s" % dt)
     # Slow but within the limit: served.
     with HttpClient("127.0.0.1", s.port) as c:
         req = c.build("GET", "/hello.txt")
@@ -84,18 +82,5 @@ def timeout_under(mpm):
     s.stop()
 
 
-def test_http_request_timeout_prefork():
-    timeout_under("prefork")
-
-
-def test_http_request_timeout_worker():
-    timeout_under("worker")
-
-
-def test_http_request_timeout_event():
-    timeout_under("event")
-
-
 if __name__ == "__main__":
-    main([test_http_request_timeout_prefork, test_http_request_timeout_worker,
-          test_http_request_timeout_event])
+    main([test_http_request_timeout])

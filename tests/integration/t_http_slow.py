@@ -1,17 +1,22 @@
-"""Slow clients and the right clock, under every MPM:
-- a download whose reader pauses longer than keepalive_timeout (but less
-  than the server's timeout) completes: sending a response is governed by
-  `timeout`, keep-alive's only between requests;
-- a request body trickled in is cut at request_timeout from the end of
-  the head, and a chunked body is cut once it passes 1 MiB, instead of
-  holding a process or thread for as long as the client likes;
-- a connection closed after its last response (keepalive_requests) while
-  the client has pipelined another request delivers that response whole:
-  the server shuts its side and drops what comes until the client closes,
-  rather than close over unread input (a reset);
-- the access log of a process serving one busy connection is flushed
-  every second while the connection lasts (prefork and worker run the
-  connection in a blocking loop that must still tick)."""
+"""Slow clients and the right clock, under every MPM, one case each:
+- slow_reader: a download whose reader pauses longer than
+  keepalive_timeout (but less than the server's timeout) completes:
+  sending a response is governed by `timeout`, keep-alive's only between
+  requests;
+- trickled_body: a request body trickled in is cut at request_timeout from
+  the end of the head, instead of holding a process or thread for as long
+  as the client likes;
+- chunked_body_cap: a chunked body is read (and dropped) up to 1 MiB and
+  the connection cut at the first byte past it, long before
+  request_timeout; the request itself was answered before its body;
+- close_after_pipelined: a connection closed after its last response
+  (keepalive_requests) while the client has pipelined another request
+  delivers that response whole: the server shuts its side and drops what
+  comes until the client closes, rather than close over unread input (a
+  reset);
+- busy_connection_flushes: the access log of a process serving one busy
+  connection is flushed every second while the connection lasts (prefork
+  and worker run the connection in a blocking loop that must still tick)."""
 import select
 
 from mstest import *
@@ -19,7 +24,8 @@ from mstest import *
 SIZE = 8 << 20
 
 
-def slow_reader(mpm):
+@each_mpm
+def test_slow_reader(mpm):
     s = http_server(mpm, http=dict(keepalive_timeout=1), timeout=8).start()
     with open(os.path.join(s.docroot, "big.bin"), "wb") as f:
         f.write(b"z" * SIZE)
@@ -32,7 +38,13 @@ def slow_reader(mpm):
         check(more, "%s: response head" % mpm)
         head += more
     got = len(head.split(b"\r\n\r\n", 1)[1])
-    time.sleep(2.5)                 # past keepalive_timeout, well inside timeout
+    # Read nothing for 2.5 s, past keepalive_timeout and well inside
+    # timeout: the server's end must stay established all along (a close
+    # shows at once as FIN_WAIT, whatever is still queued).
+    local = c.getsockname()[1]
+    check(tcp_state(s.port, local) == "ESTABLISHED", "%s: the server's end is found" % mpm)
+    holds_for(lambda: tcp_state(s.port, local) == "ESTABLISHED", 2.5,
+              "%s: the server keeps a stalled download open past keepalive_timeout" % mpm)
     body = recv_exact(c, SIZE - got)
     check(len(body) == SIZE - got, "%s: the whole body after a pause" % mpm)
     c.close()
@@ -76,26 +88,55 @@ def feed_until_closed(c, pieces, every, limit):
         c.setblocking(True)
 
 
-def trickled_body(mpm):
+HEAD_CHUNKED = (b"POST /index.html HTTP/1.1\r\nHost: x\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n")
+CHUNK_64K = b"10000\r\n" + b"y" * 0x10000 + b"\r\n"
+
+
+def read_405(c, mpm):
+    """The answer to HEAD_CHUNKED, sent before the body is read: 405,
+    keep-alive (the connection stays usable once the body is dropped)."""
+    r = c.read_response("POST")
+    check(r.status == 405, "%s: POST with a chunked body: %r" % (mpm, r))
+    check(not r.has_token("Connection", "close"), "%s: 405 keeps the connection: %r" % (mpm, r))
+
+
+@each_mpm
+def test_trickled_body(mpm):
     s = http_server(mpm, http=dict(request_timeout=2)).start()
-    head = b"POST /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-    c = connect("127.0.0.1", s.port)
-    c.sendall(head)
-    # One byte every 0.25 s: cut at request_timeout (2 s) from the head.
-    took = feed_until_closed(c, (b"1\r\nx\r\n" for _ in range(100)), 0.25, 8)
-    check(took < 4, "%s: a trickled body is cut at request_timeout: %.1fs" % (mpm, took))
-    c.close()
-    # 2 MiB of chunks, at once: cut past 1 MiB, not awaited to its end.
-    c = connect("127.0.0.1", s.port)
-    c.sendall(head)
-    chunk = b"10000\r\n" + b"y" * 0x10000 + b"\r\n"
-    took = feed_until_closed(c, (chunk for _ in range(32)), 0, 5)
-    check(took < 5, "%s: a chunked body is refused past 1 MiB" % mpm)
-    c.close()
+    with HttpClient("127.0.0.1", s.port) as c:
+        c.send(HEAD_CHUNKED)
+        read_405(c, mpm)
+        # One byte every 0.25 s: cut at request_timeout (2 s) from the head.
+        took = feed_until_closed(c.sock, (b"1\r\nx\r\n" for _ in range(100)), 0.25, 8)
+    check(1.5 < took < 4, "%s: a trickled body is cut at request_timeout: %.1fs" % (mpm, took))
     s.stop()
 
 
-def close_after_pipelined(mpm):
+@each_mpm
+def test_chunked_body_cap(mpm):
+    # request_timeout far away: only the cap can end these connections.
+    s = http_server(mpm, http=dict(request_timeout=60)).start()
+    # Exactly 1 MiB: read to its end, and the next request answered.
+    with HttpClient("127.0.0.1", s.port, timeout=20) as c:
+        c.send(HEAD_CHUNKED)
+        read_405(c, mpm)
+        c.send(CHUNK_64K * 16 + b"0\r\n\r\n")
+        r = c.exchange("GET", "/hello.txt")
+        check(r.status == 200 and r.body == s.files["/hello.txt"],
+              "%s: the request after a 1 MiB chunked body: %r" % (mpm, r))
+    # One byte more: the connection is cut at once.
+    with HttpClient("127.0.0.1", s.port, timeout=20) as c:
+        c.send(HEAD_CHUNKED)
+        read_405(c, mpm)
+        took = feed_until_closed(c.sock, [CHUNK_64K * 16, b"1\r\nz\r\n"], 0, 10)
+    check(took < 5, "%s: a chunked body past 1 MiB is cut at once, not at "
+          "request_timeout: %.1fs" % (mpm, took))
+    s.stop()
+
+
+@each_mpm
+def test_close_after_pipelined(mpm):
     """The last response a connection gets (keepalive_requests = 1) while
     the client has already pipelined another request: the server must not
     close over that unread request, which would reset the connection and
@@ -126,7 +167,8 @@ def close_after_pipelined(mpm):
     s.stop()
 
 
-def busy_connection_flushes(mpm):
+@each_mpm
+def test_busy_connection_flushes(mpm):
     s = http_server(mpm, workers=1).start()
     with HttpClient("127.0.0.1", s.port) as c:
         check(c.exchange("GET", "/index.html").status == 200, "first request")
@@ -140,26 +182,6 @@ def busy_connection_flushes(mpm):
     s.stop()
 
 
-def test_prefork():
-    slow_reader("prefork")
-    trickled_body("prefork")
-    close_after_pipelined("prefork")
-    busy_connection_flushes("prefork")
-
-
-def test_worker():
-    slow_reader("worker")
-    trickled_body("worker")
-    close_after_pipelined("worker")
-    busy_connection_flushes("worker")
-
-
-def test_event():
-    slow_reader("event")
-    trickled_body("event")
-    close_after_pipelined("event")
-    busy_connection_flushes("event")
-
-
 if __name__ == "__main__":
-    main([test_prefork, test_worker, test_event])
+    main([test_slow_reader, test_trickled_body, test_chunked_body_cap,
+          test_close_after_pipelined, test_busy_connection_flushes])

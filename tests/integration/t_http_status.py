@@ -58,7 +58,8 @@ def reload_with(s, gen, **http):
                15, "generation %d only" % gen)
 
 
-def status_under(mpm):
+@each_mpm
+def test_status_pages(mpm):
     s = http_server(mpm).start()
     keys = auto(s)
     check(re.match(r"^\d+$", keys["Total Accesses"]), "Total Accesses %r" % keys["Total Accesses"])
@@ -129,17 +130,5 @@ def status_under(mpm):
     s.stop()
 
 
-def test_status_pages_prefork():
-    status_under("prefork")
-
-
-def test_status_pages_worker():
-    status_under("worker")
-
-
-def test_status_pages_event():
-    status_under("event")
-
-
 if __name__ == "__main__":
-    main([test_status_pages_prefork, test_status_pages_worker, test_status_pages_event])
+    main([test_status_pages])

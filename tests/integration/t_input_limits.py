@@ -49,20 +49,15 @@ def http_under(mpm):
     s.stop()
 
 
-def test_prefork():
-    chat_under("prefork")
-    http_under("prefork")
+@each_mpm
+def test_chat_limits(mpm):
+    chat_under(mpm)
 
 
-def test_worker():
-    chat_under("worker")
-    http_under("worker")
-
-
-def test_event():
-    chat_under("event")
-    http_under("event")
+@each_mpm
+def test_http_limits(mpm):
+    http_under(mpm)
 
 
 if __name__ == "__main__":
-    main([test_prefork, test_worker, test_event])
+    main([test_chat_limits, test_http_limits])

@@ -5,7 +5,8 @@ import signal
 from mstest import *
 
 
-def respawn_under(mpm):
+@each_mpm
+def test_respawn(mpm):
     s = Server(mpm=mpm, workers=2, extra_mpm="threads = 4;").start()
     victim = s.worker_pids()[0]
     os.kill(victim, signal.SIGKILL)
@@ -19,18 +20,6 @@ def respawn_under(mpm):
     check(st["respawns"] >= 1, "respawn counted")
     check(echo_once("127.0.0.1", s.port) == b"hello\n", "still serving")
     s.stop()
-
-
-def test_respawn_prefork():
-    respawn_under("prefork")
-
-
-def test_respawn_worker():
-    respawn_under("worker")
-
-
-def test_respawn_event():
-    respawn_under("event")
 
 
 def test_crash_loop_backs_off():
@@ -50,5 +39,5 @@ def test_crash_loop_backs_off():
 
 
 if __name__ == "__main__":
-    main([test_respawn_prefork, test_respawn_worker, test_respawn_event,
+    main([test_respawn,
           test_crash_loop_backs_off])

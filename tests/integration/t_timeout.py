@@ -4,7 +4,8 @@ client that sends without reading cannot hold the server."""
 from mstest import *
 
 
-def stall_under(mpm):
+@each_mpm
+def test_timeout(mpm):
     s = Server(mpm=mpm, workers=1, timeout=1, extra_mpm="threads = 2;").start()
     c = connect("127.0.0.1", s.port)
     c.settimeout(10)
@@ -35,17 +36,5 @@ def stall_under(mpm):
     s.stop()
 
 
-def test_timeout_prefork():
-    stall_under("prefork")
-
-
-def test_timeout_worker():
-    stall_under("worker")
-
-
-def test_timeout_event():
-    stall_under("event")
-
-
 if __name__ == "__main__":
-    main([test_timeout_prefork, test_timeout_worker, test_timeout_event])
+    main([test_timeout])
