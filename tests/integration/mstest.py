@@ -724,9 +724,22 @@ def _on_alarm(signum, frame):
 
 
 def each_mpm(fn):
-    """Decorator: run the case fn(mpm) once per MPM, as fn[mpm]."""
+    """Decorator: run the case fn(mpm) once per MPM, as fn[mpm]. For cases
+    whose outcome depends on how an MPM does I/O (timeouts, slow clients,
+    large bodies, keep-alive, drain, pipelining)."""
     fn.mpms = list(MPMS)
     return fn
+
+
+def one_mpm(mpm):
+    """Decorator: run the case fn(mpm) under one MPM only, as fn[mpm]. For
+    cases that check what the sans-I/O handler answers (unit-tested in
+    tests/unit/test_http_handler.c), where every MPM would run the same
+    code between the same reads and writes."""
+    def mark(fn):
+        fn.mpms = [mpm]
+        return fn
+    return mark
 
 
 def _expand(cases, patterns):
