@@ -3,8 +3,8 @@
 bytes (an end past the file is clipped); a start past the end answers 416
 with Content-Range "bytes */SIZE"; several ranges answer 200 with the whole
 file; HEAD ignores Range (RFC 9110 section 14.2: range handling is defined
-for GET only) and answers 200 with the whole file's Content-Length; If-
-Range with the current (strong) ETag or Last-Modified keeps the range, a
+for GET only) and answers 200 with the whole file's Content-Length;
+If-Range with the current (strong) ETag or Last-Modified keeps the range, a
 stale or weak one gets the whole file. One MPM suffices: this is the
 handler's logic (tests/unit/test_http_handler.c), and every MPM runs it
 between the same reads and writes."""
