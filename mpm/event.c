@@ -70,8 +70,6 @@
 
 #define EV_BATCH	256		/* epoll events per wait */
 #define EV_ACCEPT_MAX	64		/* accepts per listener wake-up */
-#define EV_TICK_MS	1000		/* heartbeat period */
-#define EV_PAUSE_MS	500		/* no accept for this long after EMFILE */
 #define EV_RBUF_SIZE	(64 * 1024)	/* the shared read buffer */
 
 enum ev_kind { EV_LISTENER, EV_SIGNAL, EV_CONN };
@@ -392,15 +390,13 @@ ev_accept_update(struct ev_loop *ev)
 		child_set_state(ev->ctx, state);
 }
 
-/* Out of descriptors or memory: leave the connections in the backlog (or
- * to other processes) for a while instead of spinning on the listener.
- * Nothing accepts until the pause ends (ev_dispatch() skips listener
- * events once they left the set), so child_accept() logs one failure per
- * pause. */
+/* Out of descriptors or memory (child.h's contract): nothing accepts
+ * until the pause ends; ev_dispatch() skips listener events once they left
+ * the set, so child_accept() logs one failure per pause. */
 static void
 ev_accept_pause(struct ev_loop *ev)
 {
-	ev->pause_until = ev->now + EV_PAUSE_MS;
+	ev->pause_until = ev->now + CHILD_ACCEPT_PAUSE_MS;
 	ev_listen_set(ev, 0);
 }
 
@@ -451,20 +447,18 @@ ev_push_all(struct ev_loop *ev)
 static int
 ev_accept_one(struct ev_loop *ev, const struct lst *l)
 {
+	enum child_accept_fail fail;
 	struct sockaddr_storage ss;
-	int fd = child_accept(l->fd, &ss);
+	int fd = child_accept(l->fd, &ss, &fail);
 
 	if (fd != -1) {
 		ev_conn_open(ev, fd, l, &ss);
 		ev_accept_update(ev);
 		return 1;
 	}
-	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+	if (fail == CHILD_ACCEPT_PAUSE)
 		ev_accept_pause(ev);
-		return 0;
-	}
-	/* ECONNABORTED and the like concern one connection only. */
-	return errno != EAGAIN && errno != EWOULDBLOCK;
+	return fail == CHILD_ACCEPT_SKIP;
 }
 
 /* Open connections of the least loaded accepting peer of this
@@ -584,7 +578,7 @@ ev_timers(struct ev_loop *ev)
 	}
 	if (ev->now >= ev->next_beat) {
 		child_heartbeat(ev->ctx);
-		ev->next_beat = ev->now + EV_TICK_MS;
+		ev->next_beat = ev->now + CHILD_TICK_MS;
 	}
 }
 

@@ -8,11 +8,11 @@
  * pool cannot take stay in the kernel's backlog (where another process may
  * take them) rather than in a queue of ours. It hands each accepted socket
  * to an idle thread through a bounded queue (mutex + condvar). When accept
- * runs out of descriptors or memory (EMFILE, ENFILE, ...) the listeners
- * stay readable, so the listener pauses accepting for WK_PAUSE_MS and
- * waits on the control set only, leaving the backlog to other processes;
- * each pause follows exactly one failed accept (child_accept() logs it),
- * so the log gets one line per pause, not one per spin.
+ * runs out of descriptors or memory (CHILD_ACCEPT_PAUSE in child.h) the
+ * listener pauses accepting for CHILD_ACCEPT_PAUSE_MS and waits on the
+ * control set only, leaving the backlog to other processes; each pause
+ * follows exactly one failed accept (child_accept() logs it), so the log
+ * gets one line per pause, not one per spin.
  *
  * Each thread serves its connection with conn_serve_blocking(), which
  * obeys the handler's timers (c->timeout_ms, c->deadline_ms) itself.
@@ -67,12 +67,10 @@
 #include "core/scoreboard.h"
 #include "core/util.h"
 
-#define WK_TICK_MS	1000			/* heartbeat */
-#define WK_BUSY_TICK_MS	100			/* same, while connections are open */
+#define WK_BUSY_TICK_MS	100			/* heartbeat while connections are open */
 #define WK_STACK_SIZE	(256 * 1024)
 #define WK_EV_WAKE	(CHILD_EV_EXTRA - 1)	/* epoll tag of wakefd */
 #define WK_MAX_EVENTS	16
-#define WK_PAUSE_MS	500			/* no accept for this long after EMFILE */
 
 struct wk_proc;
 
@@ -285,14 +283,14 @@ static void
 wk_accept(struct wk_proc *p, unsigned lidx)
 {
 	unsigned n = wk_idle(p);
+	enum child_accept_fail fail;
 	struct wk_job job;
 
 	job.lidx = lidx;
 	while (n-- > 0) {
-		if ((job.fd = child_accept(p->ctx->lst->l[lidx].fd, &job.ss)) == -1) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				p->pause_until = now_ms() + WK_PAUSE_MS;
+		if ((job.fd = child_accept(p->ctx->lst->l[lidx].fd, &job.ss, &fail)) == -1) {
+			if (fail == CHILD_ACCEPT_PAUSE)
+				p->pause_until = now_ms() + CHILD_ACCEPT_PAUSE_MS;
 			return;
 		}
 		__atomic_fetch_add(&p->conns, 1, __ATOMIC_RELAXED);
@@ -382,7 +380,7 @@ wk_wait_set(struct wk_proc *p, int *ms)
 {
 	int64_t left = p->pause_until - now_ms();
 
-	*ms = SB_GET(child_proc(p->ctx)->conns) > 0 ? WK_BUSY_TICK_MS : WK_TICK_MS;
+	*ms = SB_GET(child_proc(p->ctx)->conns) > 0 ? WK_BUSY_TICK_MS : CHILD_TICK_MS;
 	if (p->pause_until != 0 && left <= 0)
 		p->pause_until = 0;
 	if (p->pause_until != 0) {
