@@ -18,38 +18,20 @@
  * Timers. The handler sets two per connection (conn.h): an inactivity
  * timeout c->timeout_ms (0: the server's `timeout`) and an absolute
  * deadline c->deadline_ms (0: none); they are re-read after every handler
- * call. Inactivity uses one FIFO list per distinct duration, as in
- * Apache's event MPM: all members of a list share its duration, so a list
- * in last-activity order is also in expiry order; touching is a move to
- * the tail and expiry looks at each head only. Handlers use a few
- * durations (keep-alive, request, I/O), so EV_NQUEUES lists are made on
- * demand and reused once empty; a connection whose duration finds no free
- * list goes to an unsorted overflow list and is timed through the heap
- * below instead (correct, O(log n) per touch; not expected in practice).
- * Deadlines are rare (only while a request head is incomplete) and
- * arbitrary absolute times (a handler may set or extend them as it likes),
- * so they live in a binary min-heap: O(log n) to set, move or drop, O(1)
- * to find the earliest, no assumption on their order; a sorted list would
- * cost O(n) per insertion unless every deadline were "now + one constant".
- * The heap's array holds only connections with a deadline (16 bytes
- * each); a connection pays 4 bytes for its heap index.
+ * call. They live in ev_timer.c: one FIFO list per inactivity duration, as
+ * in Apache's event MPM, and a min-heap for the rare deadlines (only while
+ * a request head is incomplete). Each connection embeds its evt_node.
  *
  * Invariants:
  *   - A connection's epoll interest is exactly ev_conn_want(): EPOLLIN
  *     while conn_wants_read(), EPOLLOUT while output is pending. It is
  *     brought up to date by ev_conn_settle(), the one exit of every step,
- *     which also re-reads the handler's timers (ev_timer_set()).
+ *     which also re-reads the handler's timers (ev_conn_timers()).
  *   - The shared read buffer is lent to a connection only inside
  *     ev_conn_read(), and only while that connection's input is empty; it
  *     is always taken back before the function returns.
- *   - Every open connection is on exactly one list, tq[ec->q]. On list
- *     q < EV_NQUEUES, ec->tmo == tq[q].ms and members are in `last` order,
- *     least recently active first (`last` only ever becomes ev->now, and
- *     then the member moves to the tail). A changed duration counts from
- *     the step that set it. No two lists share a duration.
- *   - After ev_conn_settle(), a connection is in the heap (hidx >= 0) iff
- *     it has a deadline or is on the overflow list, keyed by the earlier
- *     of its deadline and (overflow only) last + tmo.
+ *   - Every open connection is in ev->tm (ev_timer.h); after
+ *     ev_conn_settle() its timers there are the handler's.
  *   - Connections are freed only by ev_conn_close(); nothing that runs
  *     while a batch of epoll events is being dispatched closes a connection
  *     other than the one the event is for (drain and expiry run after the
@@ -66,6 +48,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,14 +66,11 @@
 #include "core/scoreboard.h"
 #include "core/util.h"
 
+#include "mpm/ev_timer.h"
+
 #define EV_BATCH	256		/* epoll events per wait */
 #define EV_ACCEPT_MAX	64		/* accepts per listener wake-up */
-#define EV_TICK_MS	1000		/* heartbeat period */
-#define EV_PAUSE_MS	500		/* no accept for this long after EMFILE */
 #define EV_RBUF_SIZE	(64 * 1024)	/* the shared read buffer */
-#define EV_NQUEUES	8		/* inactivity durations with a FIFO each */
-#define EV_QOVER	EV_NQUEUES	/* tq[] index of the overflow list */
-#define EV_HEAP_MIN	64		/* first size of the deadline heap */
 
 enum ev_kind { EV_LISTENER, EV_SIGNAL, EV_CONN };
 
@@ -103,33 +83,12 @@ struct ev_src {
 struct ev_conn {
 	struct ev_src	 src;		/* first: data.ptr points here */
 	struct conn	 c;
-	struct ev_conn	*prev, *next;	/* list tq[q] */
-	int64_t		 last;		/* last I/O progress, monotonic ms */
-	int		 tmo;		/* inactivity timeout in force, ms */
-	int		 hidx;		/* index in the deadline heap, or -1 */
+	struct evt_node	 tn;		/* its timers in ev->tm */
 	uint32_t	 events;	/* interest registered with epoll */
 	unsigned	 registered:1;
 	unsigned	 full:1;	/* the socket refused output: wait EPOLLOUT */
-	unsigned	 q:4;		/* the list it is on: tq[q] */
 	signed int	 sidx:8;	/* by_state[] index counted, or -1 */
 	int		 pidx;		/* index in ev->push, or -1 */
-};
-
-/* Connections in last-activity order; all share ms (except EV_QOVER). */
-struct ev_tq {
-	int		 ms;
-	struct ev_conn	*head, *tail;
-};
-
-struct ev_hent {
-	int64_t		 due;		/* monotonic ms */
-	struct ev_conn	*ec;
-};
-
-/* Binary min-heap on due; h[i].ec->hidx == i. */
-struct ev_heap {
-	struct ev_hent	*h;
-	unsigned	 n, cap;
 };
 
 struct ev_stats {
@@ -149,8 +108,7 @@ struct ev_loop {
 	int64_t			 now;		/* monotonic ms, once per wake-up */
 	int			 timeout_ms;	/* conf->timeout: the default */
 	unsigned		 nconns, max_conns;
-	struct ev_tq		 tq[EV_NQUEUES + 1];	/* + the overflow list */
-	struct ev_heap		 heap;		/* deadlines (and overflow) */
+	struct evt_timers	 tm;		/* every connection's timers */
 	struct ev_src		 lsn[CONF_MAX_LISTEN];
 	struct ev_src		 sig;
 	int			 listening;	/* listeners are in the epoll set */
@@ -164,196 +122,21 @@ struct ev_loop {
 
 static void	ev_accept_update(struct ev_loop *);
 
-/* ---- inactivity lists ---------------------------------------------- */
+/* ---- timers -------------------------------------------------------- */
 
-static void
-ev_list_append(struct ev_tq *tq, struct ev_conn *ec)
+static struct ev_conn *
+ev_conn_of(struct evt_node *n)
 {
-	ec->prev = tq->tail;
-	ec->next = NULL;
-	if (tq->tail != NULL)
-		tq->tail->next = ec;
-	else
-		tq->head = ec;
-	tq->tail = ec;
+	return (struct ev_conn *)((char *)n - offsetof(struct ev_conn, tn));
 }
 
-static void
-ev_list_remove(struct ev_tq *tq, struct ev_conn *ec)
-{
-	if (ec->prev != NULL)
-		ec->prev->next = ec->next;
-	else
-		tq->head = ec->next;
-	if (ec->next != NULL)
-		ec->next->prev = ec->prev;
-	else
-		tq->tail = ec->prev;
-	ec->prev = ec->next = NULL;
-}
-
-/* The list for duration ms: the one that has it, else an empty one taken
- * over, else the overflow list. At most EV_NQUEUES steps. */
-static unsigned
-ev_tq_for(struct ev_loop *ev, int ms)
-{
-	unsigned i, spare = EV_QOVER;
-
-	for (i = 0; i < EV_NQUEUES; i++) {
-		if (ev->tq[i].ms == ms)
-			return i;
-		if (ev->tq[i].head == NULL && spare == EV_QOVER)
-			spare = i;
-	}
-	if (spare != EV_QOVER)
-		ev->tq[spare].ms = ms;
-	return spare;
-}
-
-/* Put ec, on no list yet, on the list of duration ms, as its newest. */
-static void
-ev_tq_enter(struct ev_loop *ev, struct ev_conn *ec, int ms)
-{
-	ec->tmo = ms;
-	ec->q = ev_tq_for(ev, ms);
-	ec->last = ev->now;
-	ev_list_append(&ev->tq[ec->q], ec);
-}
-
-/* The connection made progress: it becomes the most recently active. */
-static void
-ev_touch(struct ev_loop *ev, struct ev_conn *ec)
-{
-	struct ev_tq *tq = &ev->tq[ec->q];
-
-	ec->last = ev->now;
-	if (tq->tail == ec)
-		return;
-	ev_list_remove(tq, ec);
-	ev_list_append(tq, ec);
-}
-
-/* ---- the deadline heap --------------------------------------------- */
-
-static void
-ev_heap_place(struct ev_heap *hp, unsigned i, struct ev_hent e)
-{
-	hp->h[i] = e;
-	e.ec->hidx = (int)i;
-}
-
-static void
-ev_heap_up(struct ev_heap *hp, unsigned i)
-{
-	struct ev_hent e = hp->h[i];
-
-	while (i > 0 && hp->h[(i - 1) / 2].due > e.due) {
-		ev_heap_place(hp, i, hp->h[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	ev_heap_place(hp, i, e);
-}
-
-static void
-ev_heap_down(struct ev_heap *hp, unsigned i)
-{
-	struct ev_hent e = hp->h[i];
-	unsigned k;
-
-	while ((k = 2 * i + 1) < hp->n) {
-		if (k + 1 < hp->n && hp->h[k + 1].due < hp->h[k].due)
-			k++;
-		if (e.due <= hp->h[k].due)
-			break;
-		ev_heap_place(hp, i, hp->h[k]);
-		i = k;
-	}
-	ev_heap_place(hp, i, e);
-}
-
-/* Restore the heap after h[i] changed. */
-static void
-ev_heap_fix(struct ev_heap *hp, unsigned i)
-{
-	if (i > 0 && hp->h[(i - 1) / 2].due > hp->h[i].due)
-		ev_heap_up(hp, i);
-	else
-		ev_heap_down(hp, i);
-}
-
-static void
-ev_heap_del(struct ev_heap *hp, struct ev_conn *ec)
-{
-	unsigned i = (unsigned)ec->hidx;
-
-	ec->hidx = -1;
-	if (i == --hp->n)
-		return;
-	ev_heap_place(hp, i, hp->h[hp->n]);
-	ev_heap_fix(hp, i);
-}
-
+/* Re-read the timers the handler may just have changed. Returns 0, or -1
+ * (no memory). */
 static int
-ev_heap_grow(struct ev_heap *hp)
+ev_conn_timers(struct ev_loop *ev, struct ev_conn *ec)
 {
-	unsigned cap = hp->cap ? 2 * hp->cap : EV_HEAP_MIN;
-	struct ev_hent *h = realloc(hp->h, cap * sizeof(*h));
-
-	if (h == NULL)
-		return -1;
-	hp->h = h;
-	hp->cap = cap;
-	return 0;
-}
-
-/* File ec under due (0: take it out). Returns 0, or -1 out of memory. */
-static int
-ev_heap_set(struct ev_heap *hp, struct ev_conn *ec, int64_t due)
-{
-	unsigned i;
-
-	if (due == 0) {
-		if (ec->hidx >= 0)
-			ev_heap_del(hp, ec);
-		return 0;
-	}
-	if (ec->hidx >= 0)
-		i = (unsigned)ec->hidx;
-	else if (hp->n < hp->cap || ev_heap_grow(hp) == 0)
-		i = hp->n++;
-	else
-		return -1;
-	ev_heap_place(hp, i, (struct ev_hent){ .due = due, .ec = ec });
-	ev_heap_fix(hp, i);
-	return 0;
-}
-
-/* ---- the handler's timers ------------------------------------------ */
-
-/* When the heap must act on ec: its deadline, or for a connection on the
- * overflow list its inactivity expiry if earlier; 0 for never. */
-static int64_t
-ev_conn_due(const struct ev_conn *ec)
-{
-	int64_t due = ec->c.deadline_ms;
-
-	if (ec->q == EV_QOVER && (due == 0 || ec->last + ec->tmo < due))
-		due = ec->last + ec->tmo;
-	return due;
-}
-
-/* Re-read the timers the handler may just have changed: move to the list
- * of a new duration, re-file the deadline. Returns 0, or -1 (no memory). */
-static int
-ev_timer_set(struct ev_loop *ev, struct ev_conn *ec)
-{
-	int ms = conn_timeout_ms(&ec->c, ev->timeout_ms);
-
-	if (ms != ec->tmo) {
-		ev_list_remove(&ev->tq[ec->q], ec);
-		ev_tq_enter(ev, ec, ms);
-	}
-	if (ev_heap_set(&ev->heap, ec, ev_conn_due(ec)) == -1) {
+	if (evt_update(&ev->tm, &ec->tn, conn_timeout_ms(&ec->c, ev->timeout_ms),
+	    ec->c.deadline_ms, ev->now) == -1) {
 		log_warnx("out of memory: closing %s", ec->c.peer);
 		return -1;
 	}
@@ -383,9 +166,9 @@ ev_account(struct ev_loop *ev, struct ev_conn *ec, int idx)
 	if (idx == ec->sidx)
 		return;
 	if (ec->sidx >= 0)
-		SB_SET(by[ec->sidx], SB_GET(by[ec->sidx]) - 1);
+		SHARED_SET(by[ec->sidx], SHARED_GET(by[ec->sidx]) - 1);
 	if (idx >= 0)
-		SB_SET(by[idx], SB_GET(by[idx]) + 1);
+		SHARED_SET(by[idx], SHARED_GET(by[idx]) + 1);
 	ec->sidx = idx;
 }
 
@@ -393,7 +176,7 @@ static void
 ev_set_conns(struct ev_loop *ev, unsigned n)
 {
 	ev->nconns = n;
-	SB_SET(ev->proc->conns, n);
+	SHARED_SET(ev->proc->conns, n);
 }
 
 /* ---- one connection ------------------------------------------------ */
@@ -459,9 +242,7 @@ ev_conn_close(struct ev_loop *ev, struct ev_conn *ec)
 {
 	if (ec->pidx >= 0)
 		ev_push_del(ev, ec);
-	ev_list_remove(&ev->tq[ec->q], ec);
-	if (ec->hidx >= 0)
-		ev_heap_del(&ev->heap, ec);
+	evt_del(&ev->tm, &ec->tn);
 	ev_account(ev, ec, -1);
 	conn_free(&ec->c);	/* closing the only reference leaves the epoll set */
 	free(ec);
@@ -482,7 +263,7 @@ ev_conn_write(struct ev_loop *ev, struct ev_conn *ec)
 	if (n == -1 && errno != EAGAIN)
 		return -1;
 	if (n > 0)
-		ev_touch(ev, ec);
+		evt_touch(&ev->tm, &ec->tn, ev->now);
 	ec->full = outq_len(&c->out) > 0;
 	done = conn_resume(c);
 	if (buf_len(&c->in) == 0)
@@ -505,7 +286,7 @@ ev_conn_settle(struct ev_loop *ev, struct ev_conn *ec, int done)
 	 * a handler that will not consume): nothing would ever wake it. */
 	if (done == 0 && ev_conn_want(c) == 0)
 		done = -1;
-	if (done != 0 || ev_conn_interest(ev, ec) == -1 || ev_timer_set(ev, ec) == -1) {
+	if (done != 0 || ev_conn_interest(ev, ec) == -1 || ev_conn_timers(ev, ec) == -1) {
 		ev_conn_close(ev, ec);
 		return;
 	}
@@ -554,7 +335,7 @@ ev_conn_read(struct ev_loop *ev, struct ev_conn *ec)
 	n = conn_read(c);
 	err = errno;
 	if (n > 0)
-		ev_touch(ev, ec);
+		evt_touch(&ev->tm, &ec->tn, ev->now);
 	done = n > 0 ? conn_input(c) : n == 0 ? conn_apply(c, PROTO_OK) : 0;
 	if (ev_in_return(ev, c) == -1 || (n == -1 && err != EAGAIN))
 		return -1;
@@ -605,19 +386,17 @@ ev_accept_update(struct ev_loop *ev)
 	if (ev->closed)
 		return;
 	ev_listen_set(ev, !full && ev->now >= ev->pause_until);
-	if (SB_GET(ev->proc->state) != state)
+	if (SHARED_GET(ev->proc->state) != state)
 		child_set_state(ev->ctx, state);
 }
 
-/* Out of descriptors or memory: leave the connections in the backlog (or
- * to other processes) for a while instead of spinning on the listener.
- * Nothing accepts until the pause ends (ev_dispatch() skips listener
- * events once they left the set), so child_accept() logs one failure per
- * pause. */
+/* Out of descriptors or memory (child.h's contract): nothing accepts
+ * until the pause ends; ev_dispatch() skips listener events once they left
+ * the set, so child_accept() logs one failure per pause. */
 static void
 ev_accept_pause(struct ev_loop *ev)
 {
-	ev->pause_until = ev->now + EV_PAUSE_MS;
+	ev->pause_until = ev->now + CHILD_ACCEPT_PAUSE_MS;
 	ev_listen_set(ev, 0);
 }
 
@@ -636,13 +415,12 @@ ev_conn_open(struct ev_loop *ev, int fd, const struct lst *l, struct sockaddr_st
 	c = &ec->c;
 	ec->src.kind = EV_CONN;
 	ec->sidx = -1;
-	ec->hidx = -1;
 	ec->pidx = -1;
 	conn_init(c, fd, proto_get(l->proto), (struct sockaddr *)ss, ev->sbw, 0);
 	c->mpm = ec;
 	memcpy(ev->sbw->client, c->peer, sizeof(ev->sbw->client));
-	SB_SET(ev->sbw->last_used_ms, wall_ms());
-	ev_tq_enter(ev, ec, ev->timeout_ms);	/* until the handler says */
+	SHARED_SET(ev->sbw->last_used_ms, wall_ms());
+	evt_add(&ev->tm, &ec->tn, ev->timeout_ms, ev->now);	/* until the handler says */
 	ev_set_conns(ev, ev->nconns + 1);
 	ev->st.accepts++;
 	if (c->proto->pull != NULL && ev_push_add(ev, ec) == -1) {
@@ -669,20 +447,18 @@ ev_push_all(struct ev_loop *ev)
 static int
 ev_accept_one(struct ev_loop *ev, const struct lst *l)
 {
+	enum child_accept_fail fail;
 	struct sockaddr_storage ss;
-	int fd = child_accept(l->fd, &ss);
+	int fd = child_accept(l->fd, &ss, &fail);
 
 	if (fd != -1) {
 		ev_conn_open(ev, fd, l, &ss);
 		ev_accept_update(ev);
 		return 1;
 	}
-	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+	if (fail == CHILD_ACCEPT_PAUSE)
 		ev_accept_pause(ev);
-		return 0;
-	}
-	/* ECONNABORTED and the like concern one connection only. */
-	return errno != EAGAIN && errno != EWOULDBLOCK;
+	return fail == CHILD_ACCEPT_SKIP;
 }
 
 /* Open connections of the least loaded accepting peer of this
@@ -696,11 +472,11 @@ ev_peer_min(struct ev_loop *ev)
 	for (i = 0; i < limit; i++) {
 		struct sb_proc *p = sb_proc(sb, i);
 
-		if (i == ev->ctx->slot || SB_GET(p->pid) == 0 ||
-		    SB_GET(p->generation) != ev->ctx->generation ||
-		    SB_GET(p->state) != SB_PROC_READY)
+		if (i == ev->ctx->slot || SHARED_GET(p->pid) == 0 ||
+		    SHARED_GET(p->generation) != ev->ctx->generation ||
+		    SHARED_GET(p->state) != SB_PROC_READY)
 			continue;
-		if ((n = SB_GET(p->conns)) < min)
+		if ((n = SHARED_GET(p->conns)) < min)
 			min = n;
 	}
 	return min;
@@ -744,12 +520,14 @@ ev_accept(struct ev_loop *ev, int idx)
  * a settled connection may move to the tail of this list or another one,
  * but settling closes none but itself, so next stays valid. */
 static void
-ev_drain_list(struct ev_loop *ev, struct ev_tq *tq)
+ev_drain_list(struct ev_loop *ev, struct evt_list *l)
 {
-	struct ev_conn *ec, *next;
+	struct evt_node *n, *next;
+	struct ev_conn *ec;
 
-	for (ec = tq->head; ec != NULL; ec = next) {
-		next = ec->next;
+	for (n = l->head; n != NULL; n = next) {
+		next = n->next;
+		ec = ev_conn_of(n);
 		if (!(ec->c.flags & CONN_DRAINED))
 			ev_conn_settle(ev, ec, conn_drain(&ec->c));
 	}
@@ -765,27 +543,24 @@ ev_drain(struct ev_loop *ev)
 	child_close_listeners(ev->ctx);
 	ev->closed = 1;
 	child_set_state(ev->ctx, SB_PROC_DRAINING);
-	for (i = 0; i <= EV_QOVER; i++)
-		ev_drain_list(ev, &ev->tq[i]);
+	for (i = 0; i <= EVT_OVERFLOW; i++)
+		ev_drain_list(ev, &ev->tm.list[i]);
 	log_debug("draining: %u connection(s) still open", ev->nconns);
 }
 
-/* Close the connections whose inactivity timeout or deadline has come:
- * the head of each list, then the top of the heap, while due. */
+/* Close the connections whose inactivity timeout or deadline has come. A
+ * heap entry is a deadline if the connection's deadline has passed, else
+ * the inactivity timeout of the overflow list. */
 static void
 ev_expire(struct ev_loop *ev)
 {
-	struct ev_tq *tq;
+	struct evt_node *n;
 	struct ev_conn *ec;
+	int heap;
 
-	for (tq = ev->tq; tq < ev->tq + EV_NQUEUES; tq++)
-		while (tq->head != NULL && ev->now - tq->head->last >= tq->ms) {
-			ev->st.timeouts++;
-			ev_conn_close(ev, tq->head);
-		}
-	while (ev->heap.n > 0 && ev->heap.h[0].due <= ev->now) {
-		ec = ev->heap.h[0].ec;
-		if (ec->c.deadline_ms != 0 && ec->c.deadline_ms <= ev->now)
+	while ((n = evt_expired(&ev->tm, ev->now, &heap)) != NULL) {
+		ec = ev_conn_of(n);
+		if (heap && ec->c.deadline_ms != 0 && ec->c.deadline_ms <= ev->now)
 			ev->st.deadlines++;
 		else
 			ev->st.timeouts++;
@@ -803,23 +578,19 @@ ev_timers(struct ev_loop *ev)
 	}
 	if (ev->now >= ev->next_beat) {
 		child_heartbeat(ev->ctx);
-		ev->next_beat = ev->now + EV_TICK_MS;
+		ev->next_beat = ev->now + CHILD_TICK_MS;
 	}
 }
 
-/* Milliseconds until the earliest timer: heartbeat, the head of each
- * inactivity list, the heap's top, the end of an accept pause. */
+/* Milliseconds until the earliest timer: heartbeat, a connection's,
+ * the end of an accept pause. */
 static int
 ev_wait_ms(struct ev_loop *ev)
 {
-	int64_t t = ev->next_beat;
-	const struct ev_tq *tq;
+	int64_t t = ev->next_beat, due = evt_next(&ev->tm);
 
-	for (tq = ev->tq; tq < ev->tq + EV_NQUEUES; tq++)
-		if (tq->head != NULL && tq->head->last + tq->ms < t)
-			t = tq->head->last + tq->ms;
-	if (ev->heap.n > 0 && ev->heap.h[0].due < t)
-		t = ev->heap.h[0].due;
+	if (due < t)
+		t = due;
 	if (ev->pause_until != 0 && ev->pause_until < t)
 		t = ev->pause_until;
 	return t <= ev->now ? 0 : (int)(t - ev->now);
@@ -901,7 +672,7 @@ ev_exit(struct ev_loop *ev)
 	    (unsigned long long)ev->st.empty, (unsigned long long)ev->st.timeouts,
 	    (unsigned long long)ev->st.deadlines);
 	child_set_state(ev->ctx, SB_PROC_EXITING);
-	SB_SET(ev->sbw->status, SB_OPEN);
+	SHARED_SET(ev->sbw->status, SB_OPEN);
 	exit(0);
 }
 
@@ -917,11 +688,11 @@ event_main(struct child_ctx *ctx)
 	ev_accept_update(ev);
 	while (!(ev->closed && ev->nconns == 0)) {
 		ev->now = now_ms();
-		SB_SET(ev->sbw->status, SB_WAITING);
+		SHARED_SET(ev->sbw->status, SB_WAITING);
 		n = epoll_wait(ev->ep, evs, EV_BATCH, ev_wait_ms(ev));
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
-		SB_SET(ev->sbw->status, ev->closed ? SB_GRACEFUL : SB_READING);
+		SHARED_SET(ev->sbw->status, ev->closed ? SB_GRACEFUL : SB_READING);
 		ev->now = now_ms();
 		for (i = 0; i < n; i++)
 			ev_dispatch(ev, &evs[i]);

@@ -25,9 +25,6 @@
 #include "core/scoreboard.h"
 #include "core/util.h"
 
-#define PREFORK_TICK_MS	1000	/* heartbeat */
-#define PREFORK_PAUSE_MS	500	/* no accept for this long after EMFILE */
-
 /* While one connection lasts: heartbeat and the once-a-second log flush. */
 static void
 prefork_tick(void *ctx)
@@ -36,13 +33,13 @@ prefork_tick(void *ctx)
 }
 
 /* Out of descriptors or memory: the listener stays readable, so instead
- * of spinning, wait PREFORK_PAUSE_MS for signals only. */
+ * of spinning, wait CHILD_ACCEPT_PAUSE_MS for signals only. */
 static void
 pause_accepting(struct child_ctx *ctx)
 {
 	struct pollfd pfd = { .fd = ctx->sigfd, .events = POLLIN };
 
-	if (poll(&pfd, 1, PREFORK_PAUSE_MS) > 0)
+	if (poll(&pfd, 1, CHILD_ACCEPT_PAUSE_MS) > 0)
 		child_signals(ctx);
 }
 
@@ -50,22 +47,23 @@ static void
 serve_one(struct child_ctx *ctx, const struct lst *l, struct sb_worker *w)
 {
 	struct conn_waker waker = { ctx->sigfd, child_signals_cb, prefork_tick, ctx };
+	enum child_accept_fail fail;
 	struct sockaddr_storage ss;
 	struct conn c;
 	int fd;
 
-	if ((fd = child_accept(l->fd, &ss)) == -1) {
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+	if ((fd = child_accept(l->fd, &ss, &fail)) == -1) {
+		if (fail == CHILD_ACCEPT_PAUSE)
 			pause_accepting(ctx);
 		return;
 	}
 	conn_init(&c, fd, proto_get(l->proto), (struct sockaddr *)&ss, w, 1);
-	SB_SET(child_proc(ctx)->conns, 1);
+	SHARED_SET(child_proc(ctx)->conns, 1);
 	conn_serve_blocking(&c, ctx->conf->timeout * 1000, &waker);
 	conn_free(&c);
-	SB_SET(child_proc(ctx)->conns, 0);
-	SB_SET(w->last_used_ms, wall_ms());
-	SB_SET(w->status, SB_WAITING);
+	SHARED_SET(child_proc(ctx)->conns, 0);
+	SHARED_SET(w->last_used_ms, wall_ms());
+	SHARED_SET(w->status, SB_WAITING);
 }
 
 static void __attribute__((noreturn))
@@ -76,10 +74,10 @@ prefork_main(struct child_ctx *ctx)
 	int ep = child_listen_epoll(ctx, ctx->sigfd);
 	int i, n;
 
-	SB_SET(w->status, SB_WAITING);
+	SHARED_SET(w->status, SB_WAITING);
 	child_set_state(ctx, SB_PROC_READY);
 	while (!ctx->draining) {
-		n = epoll_wait(ep, ev, (int)(sizeof(ev) / sizeof(ev[0])), PREFORK_TICK_MS);
+		n = epoll_wait(ep, ev, (int)(sizeof(ev) / sizeof(ev[0])), CHILD_TICK_MS);
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
 		child_heartbeat(ctx);
@@ -91,7 +89,7 @@ prefork_main(struct child_ctx *ctx)
 		}
 	}
 	child_set_state(ctx, SB_PROC_EXITING);
-	SB_SET(w->status, SB_OPEN);
+	SHARED_SET(w->status, SB_OPEN);
 	exit(0);
 }
 

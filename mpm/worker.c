@@ -8,11 +8,11 @@
  * pool cannot take stay in the kernel's backlog (where another process may
  * take them) rather than in a queue of ours. It hands each accepted socket
  * to an idle thread through a bounded queue (mutex + condvar). When accept
- * runs out of descriptors or memory (EMFILE, ENFILE, ...) the listeners
- * stay readable, so the listener pauses accepting for WK_PAUSE_MS and
- * waits on the control set only, leaving the backlog to other processes;
- * each pause follows exactly one failed accept (child_accept() logs it),
- * so the log gets one line per pause, not one per spin.
+ * runs out of descriptors or memory (CHILD_ACCEPT_PAUSE in child.h) the
+ * listener pauses accepting for CHILD_ACCEPT_PAUSE_MS and waits on the
+ * control set only, leaving the backlog to other processes; each pause
+ * follows exactly one failed accept (child_accept() logs it), so the log
+ * gets one line per pause, not one per spin.
  *
  * Each thread serves its connection with conn_serve_blocking(), which
  * obeys the handler's timers (c->timeout_ms, c->deadline_ms) itself.
@@ -67,12 +67,10 @@
 #include "core/scoreboard.h"
 #include "core/util.h"
 
-#define WK_TICK_MS	1000			/* heartbeat */
-#define WK_BUSY_TICK_MS	100			/* same, while connections are open */
+#define WK_BUSY_TICK_MS	100			/* heartbeat while connections are open */
 #define WK_STACK_SIZE	(256 * 1024)
 #define WK_EV_WAKE	(CHILD_EV_EXTRA - 1)	/* epoll tag of wakefd */
 #define WK_MAX_EVENTS	16
-#define WK_PAUSE_MS	500			/* no accept for this long after EMFILE */
 
 struct wk_proc;
 
@@ -141,7 +139,7 @@ wk_next_job(struct wk_thread *t, struct wk_job *job)
 
 	pthread_mutex_lock(&p->lock);
 	if (!p->draining)
-		SB_SET(t->sbw->status, SB_WAITING);
+		SHARED_SET(t->sbw->status, SB_WAITING);
 	if (++p->idle == 1)
 		wk_eventfd_post(p->wakefd);	/* the listener may wait for us */
 	while (p->qlen == 0 && !p->draining)
@@ -166,10 +164,10 @@ wk_wake_check(void *arg)
 	struct wk_thread *t = arg;
 
 	wk_eventfd_clear(t->efd);
-	if (!__atomic_load_n(&t->p->draining, __ATOMIC_RELAXED))
+	if (!SHARED_GET(t->p->draining))
 		return CONN_WAKE_PUSH;
 	t->conn.set_status = 0;
-	SB_SET(t->sbw->status, SB_GRACEFUL);
+	SHARED_SET(t->sbw->status, SB_GRACEFUL);
 	return CONN_WAKE_DRAIN | CONN_WAKE_PUSH;
 }
 
@@ -182,14 +180,14 @@ wk_serve(struct wk_thread *t, struct wk_job *job)
 	struct conn_waker waker = { t->efd, wk_wake_check, NULL, t };
 
 	conn_init(&t->conn, job->fd, proto, (struct sockaddr *)&job->ss, t->sbw, 1);
-	__atomic_store_n(&t->push, proto->pull != NULL, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&t->p->draining, __ATOMIC_SEQ_CST))
+	SHARED_SET_SC(t->push, proto->pull != NULL);
+	if (SHARED_GET_SC(t->p->draining))
 		wk_eventfd_post(t->efd);	/* queued before the drain */
 	conn_serve_blocking(&t->conn, ctx->conf->timeout * 1000, &waker);
-	__atomic_store_n(&t->push, 0, __ATOMIC_RELAXED);
+	SHARED_SET(t->push, 0);
 	conn_free(&t->conn);
-	__atomic_fetch_sub(&t->p->conns, 1, __ATOMIC_RELAXED);
-	SB_SET(t->sbw->last_used_ms, wall_ms());
+	SHARED_FETCH_SUB(t->p->conns, 1);
+	SHARED_SET(t->sbw->last_used_ms, wall_ms());
 }
 
 static void
@@ -197,7 +195,7 @@ wk_thread_exit(struct wk_thread *t)
 {
 	struct wk_proc *p = t->p;
 
-	SB_SET(t->sbw->status, SB_OPEN);
+	SHARED_SET(t->sbw->status, SB_OPEN);
 	pthread_mutex_lock(&p->lock);
 	p->running--;
 	pthread_mutex_unlock(&p->lock);
@@ -239,7 +237,7 @@ wk_start_threads(struct wk_proc *p)
 		}
 		errno = rc;
 		log_warn("thread %u of %u", i, p->nthreads);
-		SB_SET(t->sbw->status, SB_OPEN);
+		SHARED_SET(t->sbw->status, SB_OPEN);
 		pthread_mutex_lock(&p->lock);
 		p->running--;
 		pthread_mutex_unlock(&p->lock);
@@ -285,17 +283,17 @@ static void
 wk_accept(struct wk_proc *p, unsigned lidx)
 {
 	unsigned n = wk_idle(p);
+	enum child_accept_fail fail;
 	struct wk_job job;
 
 	job.lidx = lidx;
 	while (n-- > 0) {
-		if ((job.fd = child_accept(p->ctx->lst->l[lidx].fd, &job.ss)) == -1) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				p->pause_until = now_ms() + WK_PAUSE_MS;
+		if ((job.fd = child_accept(p->ctx->lst->l[lidx].fd, &job.ss, &fail)) == -1) {
+			if (fail == CHILD_ACCEPT_PAUSE)
+				p->pause_until = now_ms() + CHILD_ACCEPT_PAUSE_MS;
 			return;
 		}
-		__atomic_fetch_add(&p->conns, 1, __ATOMIC_RELAXED);
+		SHARED_FETCH_ADD(p->conns, 1);
 		wk_push(p, &job);
 	}
 }
@@ -308,7 +306,7 @@ wk_wake_threads(struct wk_proc *p, int all)
 	unsigned i;
 
 	for (i = 0; i < p->nthreads; i++)
-		if (all || __atomic_load_n(&p->threads[i].push, __ATOMIC_SEQ_CST))
+		if (all || SHARED_GET_SC(p->threads[i].push))
 			wk_eventfd_post(p->threads[i].efd);
 }
 
@@ -321,12 +319,12 @@ wk_begin_drain(struct wk_proc *p)
 	p->state = SB_PROC_DRAINING;
 	child_set_state(p->ctx, p->state);
 	pthread_mutex_lock(&p->lock);
-	__atomic_store_n(&p->draining, 1, __ATOMIC_SEQ_CST);
+	SHARED_SET_SC(p->draining, 1);
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 	wk_wake_threads(p, 1);
 	log_debug("stopped accepting; %u open connection(s) to finish",
-	    __atomic_load_n(&p->conns, __ATOMIC_RELAXED));
+	    SHARED_GET(p->conns));
 }
 
 static void
@@ -354,7 +352,7 @@ wk_publish(struct wk_proc *p)
 	unsigned state = p->state;
 
 	child_heartbeat(p->ctx);
-	SB_SET(child_proc(p->ctx)->conns, __atomic_load_n(&p->conns, __ATOMIC_RELAXED));
+	SHARED_SET(child_proc(p->ctx)->conns, SHARED_GET(p->conns));
 	if (state != SB_PROC_DRAINING)
 		state = wk_idle(p) > 0 ? SB_PROC_READY : SB_PROC_FULL;
 	if (state != p->state) {
@@ -382,7 +380,7 @@ wk_wait_set(struct wk_proc *p, int *ms)
 {
 	int64_t left = p->pause_until - now_ms();
 
-	*ms = SB_GET(child_proc(p->ctx)->conns) > 0 ? WK_BUSY_TICK_MS : WK_TICK_MS;
+	*ms = SHARED_GET(child_proc(p->ctx)->conns) > 0 ? WK_BUSY_TICK_MS : CHILD_TICK_MS;
 	if (p->pause_until != 0 && left <= 0)
 		p->pause_until = 0;
 	if (p->pause_until != 0) {

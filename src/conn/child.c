@@ -107,18 +107,23 @@ child_signals_cb(void *arg)
 }
 
 int
-child_accept(int lfd, struct sockaddr_storage *ss)
+child_accept(int lfd, struct sockaddr_storage *ss, enum child_accept_fail *fail)
 {
 	socklen_t len = sizeof(*ss);
 	int fd;
 
 	fd = accept4(lfd, (struct sockaddr *)ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-			log_warn("accept");
-		return -1;
+	if (fd != -1)
+		return fd;	/* TCP_NODELAY comes from the listener (listen.c) */
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+		log_warn("accept");
+		*fail = CHILD_ACCEPT_PAUSE;
+	} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		*fail = CHILD_ACCEPT_EMPTY;
+	} else {
+		*fail = CHILD_ACCEPT_SKIP;
 	}
-	return fd;		/* TCP_NODELAY comes from the listener (listen.c) */
+	return -1;
 }
 
 int
@@ -163,7 +168,7 @@ child_proc(struct child_ctx *ctx)
 void
 child_set_state(struct child_ctx *ctx, unsigned state)
 {
-	SB_SET(child_proc(ctx)->state, state);
+	SHARED_SET(child_proc(ctx)->state, state);
 }
 
 void
@@ -172,7 +177,7 @@ child_heartbeat(struct child_ctx *ctx)
 	int64_t now = wall_ms();
 
 	/* Also the once-a-second flush of buffered protocol logs. */
-	if (now / 1000 != SB_GET(child_proc(ctx)->heartbeat_ms) / 1000)
+	if (now / 1000 != SHARED_GET(child_proc(ctx)->heartbeat_ms) / 1000)
 		proto_child_flush();
-	SB_SET(child_proc(ctx)->heartbeat_ms, now);
+	SHARED_SET(child_proc(ctx)->heartbeat_ms, now);
 }

@@ -31,8 +31,10 @@ struct child_ctx {
 	uint32_t		 generation;
 	unsigned		 nthreads;
 	int			 sigfd;		/* SIGWINCH, SIGUSR1 */
-	volatile int		 draining;	/* set by child_signals() */
-	volatile int		 pushed;	/* PROTO_PUSH_SIGNAL seen; the MPM
+	/* Both only ever touched by the thread that reads sigfd (signals
+	 * arrive on the signalfd, never in a handler): plain ints. */
+	int			 draining;	/* set by child_signals() */
+	int			 pushed;	/* PROTO_PUSH_SIGNAL seen; the MPM
 						 * clears it and calls pull */
 };
 
@@ -50,9 +52,28 @@ int	child_signals(struct child_ctx *ctx);
  * clears it). */
 int	child_signals_cb(void *ctx);
 
-/* accept4() a non-blocking connection from listener fd; -1 if none ready
- * (EAGAIN) or on a transient error, which it logs when it matters. */
-int	child_accept(int lfd, struct sockaddr_storage *ss);
+/* Why child_accept() returned -1, and what the MPM does about it. */
+enum child_accept_fail {
+	CHILD_ACCEPT_EMPTY,	/* nothing ready (EAGAIN): wait for the listener */
+	CHILD_ACCEPT_SKIP,	/* that one connection failed (ECONNABORTED...):
+				 * the next one may be fine */
+	CHILD_ACCEPT_PAUSE,	/* out of descriptors or memory (EMFILE, ENFILE,
+				 * ENOBUFS, ENOMEM), logged: accept nothing for
+				 * CHILD_ACCEPT_PAUSE_MS, leaving the backlog to
+				 * other processes instead of spinning on a
+				 * listener that stays readable */
+};
+#define CHILD_ACCEPT_PAUSE_MS	500
+
+/* An MPM wakes at least this often to call child_heartbeat(). */
+#define CHILD_TICK_MS		1000
+
+/* accept4() a non-blocking connection from listener lfd. Returns its fd,
+ * or -1 with *fail saying why. An MPM that also runs out of memory for
+ * its own connection state pauses for CHILD_ACCEPT_PAUSE_MS the same way.
+ * Because nothing accepts while paused, the log gets one line per pause,
+ * not one per spin. */
+int	child_accept(int lfd, struct sockaddr_storage *ss, enum child_accept_fail *fail);
 
 /* An epoll set with every listener (EPOLLEXCLUSIVE: one waiter woken per
  * connection) and, unless -1, extra_fd; data.u32 is the listener index, or
@@ -66,7 +87,7 @@ struct sb_proc *child_proc(struct child_ctx *ctx);
 void	child_set_state(struct child_ctx *ctx, unsigned state);
 /* Record that the process is alive; once a second it also flushes the
  * protocols' buffered logs (proto_child_flush). MPMs call it on every
- * wake-up and at least once a second. */
+ * wake-up and at least every CHILD_TICK_MS. */
 void	child_heartbeat(struct child_ctx *ctx);
 
 #endif

@@ -9,8 +9,8 @@
  *                                     may see the value one update late
  *   SHARED_ADD(x, n)                  the single writer's add (a relaxed
  *                                     load and store, no locked op)
- *   SHARED_FETCH_ADD(x, n)            any number of writers: one atomic
- *                                     read-modify-write, old value back
+ *   SHARED_FETCH_ADD(x, n),           any number of writers: one atomic
+ *   SHARED_FETCH_SUB(x, n)            read-modify-write, old value back
  *   SHARED_UNREF(x)                   drop a reference count by one, old
  *                                     value back; acquire-release, so the
  *                                     holder that drops the last one sees
@@ -34,6 +34,7 @@
 #define SHARED_SET(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define SHARED_ADD(x, n)	SHARED_SET(x, SHARED_GET(x) + (n))
 #define SHARED_FETCH_ADD(x, n)	__atomic_fetch_add(&(x), (n), __ATOMIC_RELAXED)
+#define SHARED_FETCH_SUB(x, n)	__atomic_fetch_sub(&(x), (n), __ATOMIC_RELAXED)
 #define SHARED_UNREF(x)		__atomic_fetch_sub(&(x), 1, __ATOMIC_ACQ_REL)
 #define SHARED_ACQUIRE(x)	__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define SHARED_RELEASE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)

@@ -145,10 +145,6 @@ struct sb_totals {
 };
 void		 sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t);
 
-/* Transitional: the MPMs still spell SHARED_* (core/atomic.h) this way. */
-#define SB_SET(field, v)	SHARED_SET(field, v)
-#define SB_GET(field)		SHARED_GET(field)
-#define SB_ADD(field, n)	SHARED_ADD(field, n)
 
 int		 sb_conn_idx(int status);
 const char	*sb_proc_state_name(unsigned state);

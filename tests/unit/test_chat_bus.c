@@ -32,6 +32,7 @@
 #include "cunit_run.h"
 
 #include "chat/chat_bus.h"
+#include "core/atomic.h"
 
 #define MAX_TEXT	200
 #define ALARM_S		10	/* a fork case that takes longer is deadlocked */
@@ -407,7 +408,7 @@ dead_pid(void)
 }
 
 /* A shared page for counters between the test and its children. */
-static volatile uint64_t *
+static uint64_t *
 shared_page(void)
 {
 	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1407,7 +1408,7 @@ static void
 test_reap_stuck_holder(void)
 {
 	struct chat_bus *b = mkbus(16384, 16, 4, 64);
-	volatile uint64_t *page = shared_page();
+	uint64_t *page = shared_page();
 	struct chat_member a;
 	char nick[CHAT_NAME_MAX + 1], want[256];
 	int64_t deadline, t0, took;
@@ -1427,12 +1428,12 @@ test_reap_stuck_holder(void)
 		if (chat_bus_enter(b, &m, getpid(), 1) != CHAT_OK || chat_bus_lock(b) != 0)
 			_exit(4);
 		memcpy((char *)(uintptr_t)(page + 2), m.nick, sizeof(m.nick));
-		__atomic_store_n(&page[0], 1, __ATOMIC_RELEASE);
+		SHARED_RELEASE(page[0], 1);
 		for (;;)
 			pause();
 	}
 	deadline = now_us() + 5000000;
-	while (__atomic_load_n(&page[0], __ATOMIC_ACQUIRE) == 0 && now_us() < deadline)
+	while (SHARED_ACQUIRE(page[0]) == 0 && now_us() < deadline)
 		;
 	CU_ASSERT_FATAL(page[0] == 1);
 	memcpy(nick, (const char *)(uintptr_t)(page + 2), sizeof(nick));
@@ -1593,7 +1594,7 @@ test_lock_holder_dies(void)
  * holds its progress: [0] lines done, [1] 1 once it has entered, then its
  * nick from [2]. */
 static void
-publisher(struct chat_bus *b, volatile uint64_t *page)
+publisher(struct chat_bus *b, uint64_t *page)
 {
 	struct chat_member m;
 	char msg[32];
@@ -1603,12 +1604,12 @@ publisher(struct chat_bus *b, volatile uint64_t *page)
 	if (chat_bus_enter(b, &m, getpid(), 1) != CHAT_OK)
 		_exit(4);
 	memcpy((char *)(uintptr_t)(page + 2), m.nick, sizeof(m.nick));
-	__atomic_store_n(&page[1], 1, __ATOMIC_RELEASE);
+	SHARED_RELEASE(page[1], 1);
 	for (k = 0; k < KILL_LINES; k++) {
 		snprintf(msg, sizeof(msg), "m%u", k);
 		if (chat_bus_say(b, &m, msg, strlen(msg)) != CHAT_OK)
 			_exit(5);
-		__atomic_store_n(&page[0], (uint64_t)k + 1, __ATOMIC_RELEASE);
+		SHARED_RELEASE(page[0], (uint64_t)k + 1);
 	}
 	for (;;)
 		pause();
@@ -1654,7 +1655,7 @@ test_publisher_killed(void)
 {
 	static const int delays_us[] = { 0, 1000, 3000, 7000 };
 	struct chat_bus *b = mkbus(1u << 21, 16, 4, 1u << 20);
-	volatile uint64_t *page = shared_page();
+	uint64_t *page = shared_page();
 	struct chat_member a, c;
 	struct text got = { 0 };
 	char nick[CHAT_NAME_MAX + 1], want[256];
@@ -1678,19 +1679,19 @@ test_publisher_killed(void)
 			publisher(b, page);
 		/* wait for its first line, then let it run delay_us */
 		deadline = now_us() + 5000000;
-		while (__atomic_load_n(&page[0], __ATOMIC_ACQUIRE) == 0 && now_us() < deadline)
+		while (SHARED_ACQUIRE(page[0]) == 0 && now_us() < deadline)
 			if (drain_cap(b, &a, &got, 0, __LINE__) != 0)
 				break;
 		t0 = now_us();
 		while (now_us() - t0 < delays_us[i] &&
-		    __atomic_load_n(&page[0], __ATOMIC_ACQUIRE) < KILL_LINES)
+		    SHARED_ACQUIRE(page[0]) < KILL_LINES)
 			if (drain_cap(b, &a, &got, 0, __LINE__) != 0)
 				break;
 		kill(pid, SIGKILL);
 		CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
 		check_at(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, __LINE__,
 		    "publisher status %#x", status);
-		done = __atomic_load_n(&page[0], __ATOMIC_ACQUIRE);
+		done = SHARED_ACQUIRE(page[0]);
 		CU_ASSERT(done > 0);
 		memcpy(nick, (const char *)(uintptr_t)(page + 2), sizeof(nick));
 		nick[CHAT_NAME_MAX] = '\0';
@@ -1740,7 +1741,7 @@ static void
 test_wake(void)
 {
 	struct chat_bus_limits lim = limits(16384, 16, 4, 64);
-	volatile uint64_t *page = shared_page();
+	uint64_t *page = shared_page();
 	struct chat_member a, c, g;
 	sigset_t set, old;
 	struct chat_bus *b;
@@ -1789,11 +1790,11 @@ test_wake(void)
 			_exit(4);
 		took_signal(SIGUSR2);
 		chat_bus_woken(b, 1);
-		__atomic_store_n(&page[0], 1, __ATOMIC_RELEASE);
+		SHARED_RELEASE(page[0], 1);
 		_exit(sigtimedwait(&set, NULL, &wait) == SIGUSR2 ? 0 : 1);
 	}
 	deadline = now_us() + 5000000;
-	while (__atomic_load_n(&page[0], __ATOMIC_ACQUIRE) == 0 && now_us() < deadline)
+	while (SHARED_ACQUIRE(page[0]) == 0 && now_us() < deadline)
 		;
 	CU_ASSERT(page[0] == 1);
 	SAY(b, &a, "and you");
@@ -1831,7 +1832,7 @@ out:
 static void
 test_wake_races_reap(void)
 {
-	volatile uint64_t *page = shared_page();
+	uint64_t *page = shared_page();
 	int status;
 	pid_t arena;
 
@@ -1864,7 +1865,7 @@ test_wake_races_reap(void)
 			sigaddset(&set, SIGUSR2);
 			sigprocmask(SIG_BLOCK, &set, NULL);
 			signal(SIGUSR2, SIG_DFL);
-			while (__atomic_load_n(&page[1], __ATOMIC_ACQUIRE) == 0)
+			while (SHARED_ACQUIRE(page[1]) == 0)
 				if (sigtimedwait(&set, NULL, &tick) == SIGUSR2)
 					__atomic_add_fetch(&page[0], 1, __ATOMIC_RELEASE);
 			_exit(0);
@@ -1893,7 +1894,7 @@ test_wake_races_reap(void)
 			}
 		}
 		waitpid(pub, NULL, 0);
-		__atomic_store_n(&page[1], 1, __ATOMIC_RELEASE);
+		SHARED_RELEASE(page[1], 1);
 		waitpid(sentinel, NULL, 0);
 		kill(target, SIGKILL);
 		waitpid(target, NULL, 0);
@@ -1918,7 +1919,7 @@ static void
 test_concurrent_writers(void)
 {
 	struct chat_bus *b = mkbus(1u << 20, 16, 4, 1u << 20);
-	volatile uint64_t *page = shared_page();
+	uint64_t *page = shared_page();
 	struct chat_member a, c;
 	struct text ga = { 0 }, gc = { 0 };
 	pid_t pids[WRITERS];
@@ -1950,7 +1951,7 @@ test_concurrent_writers(void)
 			    chat_bus_nick(b, &m, nick, strlen(nick)) != CHAT_OK)
 				_exit(4);
 			__atomic_add_fetch(&page[0], 1, __ATOMIC_ACQ_REL);
-			while (__atomic_load_n(&page[0], __ATOMIC_ACQUIRE) < WRITERS)
+			while (SHARED_ACQUIRE(page[0]) < WRITERS)
 				if (now_us() > limit)	/* start together */
 					_exit(6);
 			for (k = 0; k < WRITER_LINES; k++) {
