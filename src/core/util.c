@@ -123,3 +123,19 @@ write_all(int fd, const void *buf, size_t len)
 	}
 	return 0;
 }
+
+int
+proc_runs(int pid, const char *name)
+{
+	char link[64], exe[4096], *base;
+	size_t nlen = strlen(name);
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	if ((n = readlink(link, exe, sizeof(exe) - 1)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	exe[n] = '\0';
+	base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+	return strncmp(base, name, nlen) == 0 &&
+	    (base[nlen] == '\0' || strcmp(base + nlen, " (deleted)") == 0);
+}

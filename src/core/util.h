@@ -26,6 +26,11 @@ int path_mkdir_parent(const char *path, char *err, size_t len);
 int fd_set_nonblock(int fd, int on);
 int fd_set_cloexec(int fd, int on);
 
+/* Whether pid runs an executable named name (the last component of
+ * /proc/PID/exe, " (deleted)" allowed after it): 1 yes, 0 no (or no such
+ * process), -1 cannot tell (no /proc, or not allowed to look). */
+int proc_runs(int pid, const char *name);
+
 /* Write all of buf to a blocking fd; returns 0 or -1. */
 int write_all(int fd, const void *buf, size_t len);
 

@@ -22,6 +22,9 @@
 #include "core/util.h"
 #include "ctl/status_print.h"
 
+#ifndef MSERVER_SBINDIR
+#define MSERVER_SBINDIR "/usr/local/sbin"
+#endif
 #ifndef MSERVER_SYSCONFDIR
 #define MSERVER_SYSCONFDIR "/usr/local/etc/mserver"
 #endif
@@ -34,10 +37,14 @@
 enum ctl_wait { WAIT_NONE, WAIT_STOP, WAIT_GRACEFUL };
 
 struct ctl_args {
+	const char		*path;		/* the configuration file */
 	struct conf_where	 where;
 	pid_t			 pid;
 	int			 json;		/* status --json */
 };
+
+/* What a command does when no master runs. */
+enum ctl_absent { ABSENT_FAIL, ABSENT_OK, ABSENT_NA };
 
 struct ctl_cmd {
 	const char	*name;
@@ -46,23 +53,30 @@ struct ctl_cmd {
 	int		 signo;		/* for signal_and_wait() */
 	enum ctl_wait	 wait;
 	const char	*done;		/* printed once done */
+	enum ctl_absent	 absent;	/* FAIL: exit 3; OK: "not running", exit 0
+					 * (LSB stop); NA: needs no master */
 };
 
 static int	cmd_status(const struct ctl_cmd *, const struct ctl_args *);
 static int	cmd_reload(const struct ctl_cmd *, const struct ctl_args *);
+static int	cmd_configtest(const struct ctl_cmd *, const struct ctl_args *);
 static int	signal_and_wait(const struct ctl_cmd *, const struct ctl_args *);
 
 static const struct ctl_cmd commands[] = {
 	{ "status", "status [--json]  show the scoreboard",
-	    cmd_status, 0, WAIT_NONE, NULL },
+	    cmd_status, 0, WAIT_NONE, NULL, ABSENT_FAIL },
 	{ "reload", "reload           reload the configuration (SIGHUP) and report the verdict",
-	    cmd_reload, SIGHUP, WAIT_NONE, NULL },
+	    cmd_reload, SIGHUP, WAIT_NONE, NULL, ABSENT_FAIL },
+	{ "graceful", "graceful         the same as reload (as apachectl says it)",
+	    cmd_reload, SIGHUP, WAIT_NONE, NULL, ABSENT_FAIL },
+	{ "configtest", "configtest       check the configuration as mserverd -t does",
+	    cmd_configtest, 0, WAIT_NONE, NULL, ABSENT_NA },
 	{ "stop", "stop             fast stop (SIGTERM) and wait for the exit",
-	    signal_and_wait, SIGTERM, WAIT_STOP, "stopped" },
+	    signal_and_wait, SIGTERM, WAIT_STOP, "stopped", ABSENT_OK },
 	{ "graceful-stop", "graceful-stop    graceful stop (SIGQUIT) and wait for the exit",
-	    signal_and_wait, SIGQUIT, WAIT_GRACEFUL, "stopped" },
+	    signal_and_wait, SIGQUIT, WAIT_GRACEFUL, "stopped", ABSENT_OK },
 	{ "reopen-logs", "reopen-logs      reopen log files (SIGUSR1)",
-	    signal_and_wait, SIGUSR1, WAIT_NONE, "logs reopened" },
+	    signal_and_wait, SIGUSR1, WAIT_NONE, "logs reopened", ABSENT_FAIL },
 };
 
 static void
@@ -133,6 +147,14 @@ master_pid(const struct conf_where *conf)
 	pid = strtol(buf, NULL, 10);
 	if (pid <= 0 || !pid_alive((pid_t)pid)) {
 		fprintf(stderr, "mserverctl: mserverd is not running (stale pid file %s)\n", conf->pid_file);
+		return 0;
+	}
+	/* Never signal a process that got the pid of a master that died
+	 * without removing its file. (If /proc cannot tell, the scoreboard
+	 * check in attach() still must pass.) */
+	if (proc_runs((int)pid, "mserverd") == 0) {
+		fprintf(stderr, "mserverctl: mserverd is not running (stale pid file %s: pid %ld"
+		    " is another program)\n", conf->pid_file, pid);
 		return 0;
 	}
 	return (pid_t)pid;
@@ -244,14 +266,42 @@ signal_and_wait(const struct ctl_cmd *cmd, const struct ctl_args *a)
 	return 0;
 }
 
+/* mserverd -t, as apachectl configtest runs httpd -t: the mserverd beside
+ * this program (build tree or sbindir), else the installed one. Only
+ * mserverd can load an MPM module: the modules call back into it. */
+static int
+cmd_configtest(const struct ctl_cmd *cmd, const struct ctl_args *a)
+{
+	char self[4096], daemon[4096 + 16], *slash;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL)
+			*slash = '\0';
+		snprintf(daemon, sizeof(daemon), "%s/mserverd", self);
+	}
+	if (n <= 0 || access(daemon, X_OK) == -1)
+		snprintf(daemon, sizeof(daemon), "%s/mserverd", MSERVER_SBINDIR);
+	fflush(stdout);
+	execl(daemon, "mserverd", "-t", "-f", a->path, (char *)NULL);
+	fprintf(stderr, "mserverctl: cannot run %s: %s\n", daemon, strerror(errno));
+	return 1;
+}
+
 /* The command and its one option from argv; NULL on a usage error. */
 static const struct ctl_cmd *
 parse_command(int argc, char **argv, struct ctl_args *a)
 {
 	const struct ctl_cmd *cmd;
 
-	if (optind >= argc || (cmd = find_command(argv[optind++])) == NULL)
+	if (optind >= argc)
 		return NULL;
+	if ((cmd = find_command(argv[optind])) == NULL) {
+		fprintf(stderr, "mserverctl: unknown command '%s'\n", argv[optind]);
+		return NULL;
+	}
+	optind++;
 	if (optind < argc && cmd->run == cmd_status && strcmp(argv[optind], "--json") == 0) {
 		a->json = 1;
 		optind++;
@@ -281,6 +331,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	a.path = path;
+	if (cmd->absent == ABSENT_NA)
+		return cmd->run(cmd, &a);
 	/* Like apachectl graceful: a config that would fail is not sent. */
 	if ((conf = conf_load(path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mserverctl: %s\n", err);
@@ -294,7 +347,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "mserverctl: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	if ((a.pid = master_pid(&a.where)) == 0)
-		return 3;
+	if ((a.pid = master_pid(&a.where)) == 0) {
+		if (cmd->absent != ABSENT_OK)
+			return 3;
+		printf("not running\n");
+		return 0;
+	}
 	return cmd->run(cmd, &a);
 }

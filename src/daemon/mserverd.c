@@ -62,7 +62,8 @@ version(const char *module_dir)
 	printf("MPMs: %s\n", mpms[0] ? mpms : "(none found)");
 }
 
-/* Refuse to start over a live master; a stale pid file is replaced. */
+/* Refuse to start over a live master; a stale pid file (its pid gone, or
+ * now another program's) is replaced. */
 static int
 check_pid_file(const char *path, char *err, size_t len)
 {
@@ -79,11 +80,17 @@ check_pid_file(const char *path, char *err, size_t len)
 		return 0;
 	buf[n] = '\0';
 	pid = strtol(buf, NULL, 10);
-	if (pid > 0 && pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-		snprintf(err, len, "mserverd is already running as pid %ld (pid file %s)", pid, path);
-		return -1;
+	if (pid <= 0 || pid == getpid() || (kill((pid_t)pid, 0) == -1 && errno != EPERM))
+		return 0;
+	/* A live process that is not mserverd got the pid of one that died
+	 * without removing its file: the file is stale, not a conflict. */
+	if (proc_runs((int)pid, "mserverd") == 0) {
+		fprintf(stderr, "mserverd: pid file %s names pid %ld, which is not mserverd:"
+		    " replacing it\n", path, pid);
+		return 0;
 	}
-	return 0;
+	snprintf(err, len, "mserverd is already running as pid %ld (pid file %s)", pid, path);
+	return -1;
 }
 
 static int
