@@ -240,3 +240,12 @@ sb_proc_state_name(unsigned state)
 
 	return state < ARRAY_LEN(names) ? names[state] : "?";
 }
+
+const char *
+sb_death_name(unsigned cause)
+{
+	static const char *const names[SB_NDEATHS] = { "SIGKILL", "SIGSEGV", "SIGABRT",
+	    "other", "exit" };
+
+	return cause < SB_NDEATHS ? names[cause] : "?";
+}
