@@ -27,6 +27,11 @@
 
 #include "core/atomic.h"
 
+/* The file holds client addresses and request lines: the owner (the
+ * master's user) writes it, its group (mserverctl's) reads it, no one
+ * else may. */
+#define SB_FILE_MODE	0640
+
 #define SB_MAGIC	0x4d53425244ULL	/* "DRBSM" */
 #define SB_VERSION	5
 
