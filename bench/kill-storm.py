@@ -74,9 +74,13 @@ def one_mpm(mt, mpm, args):
             out, _ = wrk.communicate(timeout=args.duration + 60)
             line += "  " + wrk_summary(out)
             wrk = None
-        d = s.status()["deaths"]
-        line += "  deaths counted %d (last minute %d, before ready %d)" % (
-            d["total"], d["last_minute"], d["before_ready"])
+        st = s.status()
+        d = st.get("deaths")        # absent from builds before the figures
+        if d is not None:
+            line += "  deaths counted %d (last minute %d, before ready %d)" % (
+                d["total"], d["last_minute"], d["before_ready"])
+        else:
+            line += "  respawns counted %d" % st["respawns"]
         if r["failures"]:
             line += "\n         failed probes: %s" % "; ".join(sorted(set(r["failures"])))
         print(line, flush=True)
