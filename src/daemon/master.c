@@ -252,9 +252,22 @@ slot_was_ready(struct master *m, unsigned slot)
 	return t.connections > 0;
 }
 
+/* A string field of a dead worker's slot, for the log: escaped when it
+ * was stored, but the worker may have died half-way through a store. */
+static void
+copy_request(char *dst, const char *src, size_t n)
+{
+	char *p;
+
+	status_copy_field(dst, src, n);
+	for (p = dst; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
 /* The request lines a dead process left in its slot, so that a request
  * that kills workers shows in the log: those of the threads that were
- * busy, else the last one served. They were escaped when stored. */
+ * busy, else the last one served. */
 static void
 log_last_requests(struct master *m, unsigned slot, pid_t pid)
 {
@@ -266,7 +279,7 @@ log_last_requests(struct master *m, unsigned slot, pid_t pid)
 		struct sb_worker *w = sb_worker(m->sb, slot, t);
 		unsigned st = SHARED_GET(w->status);
 
-		status_copy_field(req, w->request, sizeof(req));
+		copy_request(req, w->request, sizeof(req));
 		if (req[0] == '\0')
 			continue;
 		if (st != SB_WAITING && st != SB_OPEN && st != SB_STARTING && st != SB_KEEPALIVE) {
