@@ -54,8 +54,15 @@ sb_create(const char *path, unsigned server_limit, unsigned thread_limit,
 	void *base;
 	int fd;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
+	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, SB_FILE_MODE)) == -1) {
 		snprintf(err, errlen, "cannot create scoreboard %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* Also when the file was there before, or the umask was looser. */
+	if (fchmod(fd, SB_FILE_MODE) == -1) {
+		snprintf(err, errlen, "cannot set the mode of scoreboard %s: %s", path,
+		    strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	if (ftruncate(fd, (off_t)size) == -1) {
@@ -239,4 +246,13 @@ sb_proc_state_name(unsigned state)
 	    "draining", "exiting" };
 
 	return state < ARRAY_LEN(names) ? names[state] : "?";
+}
+
+const char *
+sb_death_name(unsigned cause)
+{
+	static const char *const names[SB_NDEATHS] = { "SIGKILL", "SIGSEGV", "SIGABRT",
+	    "other", "exit" };
+
+	return cause < SB_NDEATHS ? names[cause] : "?";
 }

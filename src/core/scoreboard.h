@@ -27,8 +27,13 @@
 
 #include "core/atomic.h"
 
+/* The file holds client addresses and request lines: the owner (the
+ * master's user) writes it, its group (mserverctl's) reads it, no one
+ * else may. */
+#define SB_FILE_MODE	0640
+
 #define SB_MAGIC	0x4d53425244ULL	/* "DRBSM" */
-#define SB_VERSION	4
+#define SB_VERSION	5
 
 /* Connection/thread status letters (Apache's key). */
 #define SB_OPEN		'.'
@@ -59,6 +64,17 @@ enum sb_proc_state {
 /* Responses by status class, codes[c / 100 - 1] for 1xx..5xx. */
 #define SB_NCODES	5
 
+/* Unexpected deaths of workers by cause (sb_header deaths[]): killed by
+ * SIGKILL, SIGSEGV, SIGABRT or another signal, or exited on their own. */
+enum sb_death {
+	SB_DEATH_KILL = 0,
+	SB_DEATH_SEGV,
+	SB_DEATH_ABRT,
+	SB_DEATH_SIGNAL,	/* another signal */
+	SB_DEATH_EXIT,		/* exit() or return from main, any status */
+	SB_NDEATHS
+};
+
 struct sb_header {
 	uint64_t	magic;
 	uint32_t	version;
@@ -74,6 +90,13 @@ struct sb_header {
 	int32_t		workers, min_spare, max_spare, threads, max_connections;
 	int32_t		stopping;	/* 1 graceful, 2 fast */
 	uint32_t	respawns;	/* workers restarted after a crash */
+	/* Those unexpected deaths by cause (enum sb_death), since the start
+	 * and in the last minute (refreshed by the master at each death and
+	 * about once a second), and how many came before the worker was
+	 * ready (those are restarted after a back-off). */
+	uint64_t	deaths[SB_NDEATHS];
+	uint32_t	deaths_minute[SB_NDEATHS];
+	uint32_t	early_deaths;
 	/* Counters of processes that have exited, so totals survive them. */
 	uint64_t	retired_connections, retired_requests, retired_bytes;
 	uint64_t	retired_codes[SB_NCODES];
@@ -148,5 +171,8 @@ void		 sb_proc_totals(struct sb *sb, unsigned slot, struct sb_totals *t);
 
 int		 sb_conn_idx(int status);
 const char	*sb_proc_state_name(unsigned state);
+/* "SIGKILL", "SIGSEGV", "SIGABRT", "other" (signal), "exit"; "?" if out
+ * of range. */
+const char	*sb_death_name(unsigned cause);
 
 #endif

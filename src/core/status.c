@@ -122,6 +122,13 @@ status_census(struct sb *sb, struct status_census *c)
 	c->chat_clients = SHARED_GET(h->chat_clients);
 	c->chat_rooms = SHARED_GET(h->chat_rooms);
 	c->chat_published = SHARED_GET(h->chat_published);
+	for (i = 0; i < SB_NDEATHS; i++) {
+		c->deaths[i] = SHARED_GET(h->deaths[i]);
+		c->deaths_total += c->deaths[i];
+		c->deaths_minute[i] = SHARED_GET(h->deaths_minute[i]);
+		c->deaths_minute_total += c->deaths_minute[i];
+	}
+	c->early_deaths = SHARED_GET(h->early_deaths);
 	for (i = 0; i < h->server_limit; i++)
 		if (SHARED_GET(sb_proc(sb, i)->pid) != 0)
 			census_proc(sb, i, c);

@@ -30,6 +30,12 @@ struct status_census {
 	 * the master once a second); delivered and dropped are summed. */
 	unsigned	chat_clients, chat_rooms;
 	uint64_t	chat_published, chat_delivered, chat_dropped;
+	/* Unexpected deaths of workers by cause (enum sb_death), since the
+	 * start and in the last minute, with their sums; and how many of all
+	 * came before the worker was ready. */
+	uint64_t	deaths[SB_NDEATHS], deaths_total;
+	unsigned	deaths_minute[SB_NDEATHS], deaths_minute_total;
+	unsigned	early_deaths;
 	int64_t		uptime_s;
 };
 

@@ -49,6 +49,28 @@ print_uptime(FILE *out, int64_t s)
 	    (long long)(s % 3600 / 60), (long long)(s % 60));
 }
 
+/* " (SIGKILL 3, SIGSEGV 0, ...)": the deaths of one period by cause. */
+static void
+print_causes(FILE *out, const uint64_t *total, const unsigned *minute)
+{
+	unsigned i;
+
+	for (i = 0; i < SB_NDEATHS; i++)
+		fprintf(out, "%s%s %llu", i ? ", " : " (", sb_death_name(i),
+		    total ? (unsigned long long)total[i] : (unsigned long long)minute[i]);
+	fputc(')', out);
+}
+
+static void
+print_deaths_text(const struct status_census *c, FILE *out)
+{
+	fprintf(out, "Worker deaths: %u in the last minute", c->deaths_minute_total);
+	print_causes(out, NULL, c->deaths_minute);
+	fprintf(out, "; %llu since start", (unsigned long long)c->deaths_total);
+	print_causes(out, c->deaths, NULL);
+	fprintf(out, ", %u before ready\n", c->early_deaths);
+}
+
 static void
 print_procs_text(struct sb *sb, FILE *out)
 {
@@ -101,6 +123,7 @@ status_text(struct sb *sb, FILE *out)
 	    (unsigned long long)c.bytes);
 	fprintf(out, "%u processes, %u busy, %u idle; %u respawned after a crash\n",
 	    c.procs, c.busy, c.idle, SHARED_GET(h->respawns));
+	print_deaths_text(&c, out);
 	fprintf(out, "Chat: %u clients, %u rooms, %llu lines published, %llu delivered,"
 	    " %llu clients dropped as slow\n", c.chat_clients, c.chat_rooms,
 	    (unsigned long long)c.chat_published, (unsigned long long)c.chat_delivered,
@@ -133,6 +156,23 @@ json_str(FILE *out, const char *s)
 			fputc(ch, out);
 	}
 	fputc('"', out);
+}
+
+static void
+print_deaths_json(const struct status_census *c, FILE *out)
+{
+	unsigned i;
+
+	fprintf(out, ",\"deaths\":{\"total\":%llu,\"last_minute\":%u,\"before_ready\":%u,"
+	    "\"by_signal\":{", (unsigned long long)c->deaths_total, c->deaths_minute_total,
+	    c->early_deaths);
+	for (i = 0; i < SB_NDEATHS; i++)
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "", sb_death_name(i),
+		    (unsigned long long)c->deaths[i]);
+	fprintf(out, "},\"last_minute_by_signal\":{");
+	for (i = 0; i < SB_NDEATHS; i++)
+		fprintf(out, "%s\"%s\":%u", i ? "," : "", sb_death_name(i), c->deaths_minute[i]);
+	fprintf(out, "}}");
 }
 
 static void
@@ -189,12 +229,13 @@ status_json(struct sb *sb, FILE *out)
 	fprintf(out, ",\"uptime\":%lld,\"stopping\":%d,\"workers\":%d,\"min_spare\":%d,"
 	    "\"max_spare\":%d,\"threads\":%d,\"server_limit\":%u,\"max_connections\":%d,"
 	    "\"connections\":%llu,\"requests\":%llu,\"bytes\":%llu,\"busy\":%u,\"idle\":%u,"
-	    "\"respawns\":%u,\"reload\":{\"seq\":%u,\"ok\":%s,\"generation\":%u,\"message\":",
-	    (long long)c.uptime_s, SHARED_GET(h->stopping), h->workers, h->min_spare, h->max_spare,
-	    h->threads, h->server_limit, h->max_connections, (unsigned long long)c.connections,
-	    (unsigned long long)c.requests, (unsigned long long)c.bytes, c.busy, c.idle,
-	    SHARED_GET(h->respawns), SHARED_GET(h->reload_seq), h->reload_ok ? "true" : "false",
-	    h->reload_generation);
+	    "\"respawns\":%u", (long long)c.uptime_s, SHARED_GET(h->stopping), h->workers,
+	    h->min_spare, h->max_spare, h->threads, h->server_limit, h->max_connections,
+	    (unsigned long long)c.connections, (unsigned long long)c.requests,
+	    (unsigned long long)c.bytes, c.busy, c.idle, SHARED_GET(h->respawns));
+	print_deaths_json(&c, out);
+	fprintf(out, ",\"reload\":{\"seq\":%u,\"ok\":%s,\"generation\":%u,\"message\":",
+	    SHARED_GET(h->reload_seq), h->reload_ok ? "true" : "false", h->reload_generation);
 	json_str(out, msg);
 	fprintf(out, "},\"chat\":{\"clients\":%u,\"rooms\":%u,\"published\":%llu,"
 	    "\"delivered\":%llu,\"dropped\":%llu},", c.chat_clients, c.chat_rooms,

@@ -3,10 +3,23 @@
  *
  * All work happens in one loop: signals arrive on a signalfd and are
  * dispatched through a table; after every wake-up the master reaps,
- * escalates overdue drains, and runs the pool maintenance (respawn with
- * back-off, spare-process control). The master keeps a private record of
- * every process slot (pid, generation, deadlines); the scoreboard mirrors
- * what mserverctl shows.
+ * escalates overdue drains, and runs the pool maintenance (respawn,
+ * spare-process control). The master keeps a private record of every
+ * process slot (pid, generation, deadlines); the scoreboard mirrors what
+ * mserverctl shows.
+ *
+ * Respawn rules. A worker that dies unexpectedly after it was ready (its
+ * scoreboard state reached ready, or it served a connection) is replaced
+ * at once: it was killed while serving, and a gap in the pool is what an
+ * attacker or the OOM killer would want. A worker that dies before it was
+ * ready cannot start (bad module, a document root gone, ...): its slot
+ * waits before its next start, 200 ms doubling to 10 s, and holds its
+ * place in the pool meanwhile so that other slots do not start in its
+ * stead; a worker of that slot that reaches ready clears the wait. The
+ * waits are per slot, so one slot that cannot start slows no other. And
+ * whatever the waits say, the current generation is never left without
+ * a live process for more than ZERO_MAX_MS: then the slot due first
+ * starts early (at most one start per ZERO_MAX_MS when nothing can start).
  */
 #include "config.h"
 
@@ -22,19 +35,22 @@
 
 #include "conn/child.h"
 #include "core/conf.h"
+#include "core/deaths.h"
 #include "core/listen.h"
 #include "core/log.h"
 #include "daemon/master.h"
 #include "core/mpm.h"
 #include "core/proto.h"
 #include "core/scoreboard.h"
+#include "core/status.h"
 #include "core/util.h"
 
 #define TICK_MS		1000	/* pool maintenance period */
 #define KILL_GRACE_MS	5000	/* SIGTERM to SIGKILL */
-#define CRASH_WINDOW_MS	2000	/* a death this soon after start is a crash */
-#define BACKOFF_MIN_MS	200
+#define BACKOFF_MIN_MS	200	/* first wait after a death before ready */
 #define BACKOFF_MAX_MS	10000
+#define ZERO_MAX_MS	100	/* longest time without a live worker */
+#define DEATH_LOG_MS	1000	/* at most one crash-rate line this often */
 #define SPAWN_RATE_MAX	32
 
 enum stop_mode { RUNNING = 0, STOP_GRACEFUL, STOP_FAST };
@@ -46,6 +62,9 @@ struct wproc {
 	int		 draining;	/* SIGWINCH sent */
 	int64_t		 term_at;	/* send SIGTERM then (0: never) */
 	int64_t		 kill_at;	/* send SIGKILL then (0: never) */
+	/* The slot's, kept from one process to the next: */
+	int64_t		 backoff_ms;	/* its last wait (0: none) */
+	int64_t		 retry_at;	/* pid 0: start again then (0: not waiting) */
 };
 
 struct master {
@@ -63,8 +82,9 @@ struct master {
 	enum stop_mode		 stopping;
 	int			 spawn_rate;
 	int64_t			 next_tick;
-	int64_t			 backoff_ms;
-	int64_t			 spawn_ok_at;	/* no respawn before (back-off) */
+	int64_t			 zero_since;	/* no live worker since (0: some) */
+	int64_t			 death_log_at;	/* last crash-rate line */
+	struct deaths		 deaths;	/* the last minute's */
 };
 
 struct sig_action {
@@ -91,31 +111,32 @@ static const struct sig_action sig_actions[] = {
 
 /* ---- processes ---------------------------------------------------- */
 
+/* A slot with no process that is not waiting out a back-off. */
 static int
 find_free_slot(struct master *m)
 {
 	unsigned i;
 
 	for (i = 0; i < m->nslots; i++)
-		if (m->procs[i].pid == 0)
+		if (m->procs[i].pid == 0 && m->procs[i].retry_at == 0)
 			return (int)i;
 	return -1;
 }
 
 static int
-spawn(struct master *m)
+spawn_slot(struct master *m, int slot)
 {
-	int slot = find_free_slot(m);
 	unsigned nthreads = m->ops->nthreads(m->conf);
+	struct wproc *w = &m->procs[slot];
 	struct child_ctx ctx;
 	pid_t pid;
 
-	if (slot == -1)
-		return -1;
 	sb_proc_claim(m->sb, (unsigned)slot, m->generation, m->ops->name, nthreads);
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
 		sb_proc_clear(m->sb, (unsigned)slot);
+		if (w->retry_at != 0)	/* a waiting slot: not again at once */
+			w->retry_at = now_ms() + BACKOFF_MIN_MS;
 		return -1;
 	}
 	if (pid == 0) {
@@ -129,10 +150,18 @@ spawn(struct master *m)
 		child_start(&ctx, m->ops, m->sigfd);
 	}
 	SHARED_SET(sb_proc(m->sb, (unsigned)slot)->pid, pid);
-	m->procs[slot] = (struct wproc){ .pid = pid, .generation = m->generation,
-	    .started = now_ms() };
+	*w = (struct wproc){ .pid = pid, .generation = m->generation, .started = now_ms(),
+	    .backoff_ms = w->backoff_ms };
 	log_debug("started worker %d pid %d generation %u", slot, (int)pid, m->generation);
 	return 0;
+}
+
+static int
+spawn(struct master *m)
+{
+	int slot = find_free_slot(m);
+
+	return slot == -1 ? -1 : spawn_slot(m, slot);
 }
 
 /* Tell one process to drain, with graceful_timeout to finish. */
@@ -181,6 +210,20 @@ live_count(struct master *m)
 	return n;
 }
 
+/* Live processes of the current generation that are not draining. */
+static unsigned
+current_count(struct master *m)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < m->nslots; i++) {
+		const struct wproc *w = &m->procs[i];
+
+		n += w->pid != 0 && !w->draining && w->generation == m->generation;
+	}
+	return n;
+}
+
 /* ---- reaping ------------------------------------------------------ */
 
 static int
@@ -194,20 +237,105 @@ find_pid(struct master *m, pid_t pid)
 	return -1;
 }
 
-static void
-note_crash(struct master *m, int64_t lived)
+/* Had the process of a slot been ready? Read before the slot is cleared:
+ * its state got past starting (every MPM publishes ready before it
+ * serves), or it accepted a connection. */
+static int
+slot_was_ready(struct master *m, unsigned slot)
 {
-	SHARED_ADD(sb_header(m->sb)->respawns, 1);
-	if (lived >= CRASH_WINDOW_MS) {
-		m->backoff_ms = 0;
-		return;
+	unsigned st = SHARED_GET(sb_proc(m->sb, slot)->state);
+	struct sb_totals t;
+
+	if (st >= SB_PROC_READY && st <= SB_PROC_EXITING)
+		return 1;
+	sb_proc_totals(m->sb, slot, &t);
+	return t.connections > 0;
+}
+
+/* A string field of a dead worker's slot, for the log: escaped when it
+ * was stored, but the worker may have died half-way through a store. */
+static void
+copy_request(char *dst, const char *src, size_t n)
+{
+	char *p;
+
+	status_copy_field(dst, src, n);
+	for (p = dst; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
+/* The request lines a dead process left in its slot, so that a request
+ * that kills workers shows in the log: those of the threads that were
+ * busy, else the last one served. */
+static void
+log_last_requests(struct master *m, unsigned slot, pid_t pid)
+{
+	unsigned t, nt = SHARED_GET(sb_proc(m->sb, slot)->nthreads), busy = 0;
+	char req[sizeof(((struct sb_worker *)0)->request)], last[sizeof(req)] = "";
+	int64_t last_ms = -1;
+
+	for (t = 0; t < nt && t < m->thread_limit; t++) {
+		struct sb_worker *w = sb_worker(m->sb, slot, t);
+		unsigned st = SHARED_GET(w->status);
+
+		copy_request(req, w->request, sizeof(req));
+		if (req[0] == '\0')
+			continue;
+		if (st != SB_WAITING && st != SB_OPEN && st != SB_STARTING && st != SB_KEEPALIVE) {
+			log_warnx("worker %u pid %d was serving \"%s\"", slot, (int)pid, req);
+			busy++;
+		} else if (SHARED_GET(w->last_used_ms) > last_ms) {
+			last_ms = SHARED_GET(w->last_used_ms);
+			memcpy(last, req, sizeof(last));
+		}
 	}
-	m->backoff_ms = m->backoff_ms ? m->backoff_ms * 2 : BACKOFF_MIN_MS;
-	if (m->backoff_ms > BACKOFF_MAX_MS)
-		m->backoff_ms = BACKOFF_MAX_MS;
-	m->spawn_ok_at = now_ms() + m->backoff_ms;
-	log_warnx("worker died %lld ms after start; next start in %lld ms",
-	    (long long)lived, (long long)m->backoff_ms);
+	if (busy == 0 && last[0] != '\0')
+		log_warnx("worker %u pid %d: last request \"%s\"", slot, (int)pid, last);
+}
+
+/* Publish the last minute's deaths; after a death, also log them (at
+ * most once per DEATH_LOG_MS: a storm makes one line a second). */
+static void
+publish_deaths(struct master *m, int64_t now, int died)
+{
+	struct sb_header *h = sb_header(m->sb);
+	uint32_t n[SB_NDEATHS], sum = deaths_minute(&m->deaths, now, n);
+	unsigned c;
+
+	for (c = 0; c < SB_NDEATHS; c++)
+		SHARED_SET(h->deaths_minute[c], n[c]);
+	if (!died || (m->death_log_at != 0 && now - m->death_log_at < DEATH_LOG_MS))
+		return;
+	m->death_log_at = now;
+	log_warnx("worker deaths in the last minute: %u (%s %u, %s %u, %s %u, %s %u, %s %u)",
+	    sum, sb_death_name(0), n[0], sb_death_name(1), n[1], sb_death_name(2), n[2],
+	    sb_death_name(3), n[3], sb_death_name(4), n[4]);
+}
+
+/* An unexpected death: count it; a slot whose worker never got ready
+ * waits before its next start (see the respawn rules at the top). */
+static void
+note_death(struct master *m, unsigned slot, int status, int ready, int64_t lived)
+{
+	struct sb_header *h = sb_header(m->sb);
+	struct wproc *w = &m->procs[slot];
+	unsigned cause = deaths_cause(status);
+	int64_t now = now_ms();
+
+	SHARED_ADD(h->respawns, 1);
+	SHARED_ADD(h->deaths[cause], 1);
+	deaths_note(&m->deaths, now, cause);
+	publish_deaths(m, now, 1);
+	if (ready || w->generation != m->generation)
+		return;
+	SHARED_ADD(h->early_deaths, 1);
+	w->backoff_ms = w->backoff_ms ? w->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (w->backoff_ms > BACKOFF_MAX_MS)
+		w->backoff_ms = BACKOFF_MAX_MS;
+	w->retry_at = now + w->backoff_ms;
+	log_warnx("worker %u died %lld ms after start, before it was ready;"
+	    " next start in %lld ms", slot, (long long)lived, (long long)w->backoff_ms);
 }
 
 static void
@@ -216,24 +344,29 @@ reaped(struct master *m, pid_t pid, int status)
 	int slot = find_pid(m, pid);
 	struct wproc *w;
 	int64_t lived;
+	int ready;
 	char how[64];
 
 	if (slot == -1)
 		return;
 	w = &m->procs[slot];
 	lived = now_ms() - w->started;
+	ready = slot_was_ready(m, (unsigned)slot);
 	if (WIFSIGNALED(status))
 		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
 	else
 		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
+	if (ready)
+		w->backoff_ms = 0;
 	if (w->draining || m->stopping) {
 		log_debug("worker %d pid %d generation %u %s", slot, (int)pid, w->generation, how);
 	} else {
 		log_warnx("worker %d pid %d generation %u %s", slot, (int)pid, w->generation, how);
-		note_crash(m, lived);
+		log_last_requests(m, (unsigned)slot, pid);
+		note_death(m, (unsigned)slot, status, ready, lived);
 	}
 	sb_proc_clear(m->sb, (unsigned)slot);
-	memset(w, 0, sizeof(*w));
+	*w = (struct wproc){ .backoff_ms = w->backoff_ms, .retry_at = w->retry_at };
 }
 
 static void
@@ -344,6 +477,15 @@ reload_prepare(struct master *m, struct conf **nextp, struct mpm_module **modp,
 }
 
 static void
+clear_waits(struct master *m)
+{
+	unsigned i;
+
+	for (i = 0; i < m->nslots; i++)
+		m->procs[i].backoff_ms = m->procs[i].retry_at = 0;
+}
+
+static void
 on_sighup(struct master *m)
 {
 	struct sb_header *h = sb_header(m->sb);
@@ -373,8 +515,7 @@ on_sighup(struct master *m)
 	log_set_level(log_level_from_name(next->log_level));
 	m->generation++;
 	m->spawn_rate = 1;
-	m->backoff_ms = 0;
-	m->spawn_ok_at = 0;
+	clear_waits(m);		/* the new configuration may have fixed them */
 	publish_conf(m);
 	/* New generation first, from the same sockets; then the old drains. */
 	for (i = 0; i < (unsigned)m->conf->mpm.workers; i++)
@@ -463,6 +604,7 @@ enforce_deadlines(struct master *m, int64_t now)
 
 struct pool {
 	unsigned	procs;		/* current generation, not draining */
+	unsigned	waiting;	/* slots waiting out a back-off */
 	unsigned	idle;		/* idle worker slots in those */
 	int		retire;		/* best process to retire, or -1 */
 };
@@ -478,6 +620,7 @@ pool_census(struct master *m, struct pool *p)
 		const struct wproc *w = &m->procs[i];
 		unsigned idle = 0, state;
 
+		p->waiting += w->pid == 0 && w->retry_at != 0;
 		if (w->pid == 0 || w->draining || w->generation != m->generation)
 			continue;
 		p->procs++;
@@ -495,6 +638,37 @@ pool_census(struct master *m, struct pool *p)
 	}
 }
 
+/* Start the waiting slots whose wait is over; and if the generation has
+ * had no live process for ZERO_MAX_MS, the one due first, early. */
+static void
+restart_waiting(struct master *m, int64_t now)
+{
+	int i, first = -1;
+
+	for (i = 0; i < (int)m->nslots; i++) {
+		const struct wproc *w = &m->procs[i];
+
+		if (w->pid != 0 || w->retry_at == 0)
+			continue;
+		if (w->retry_at <= now)
+			spawn_slot(m, i);
+		else if (first == -1 || w->retry_at < m->procs[first].retry_at)
+			first = i;
+	}
+	if (current_count(m) > 0) {
+		m->zero_since = 0;
+		return;
+	}
+	if (m->zero_since == 0)
+		m->zero_since = now;
+	if (first == -1 || now - m->zero_since < ZERO_MAX_MS)
+		return;
+	log_warnx("no worker for %lld ms: starting worker %d %lld ms before its wait ends",
+	    (long long)(now - m->zero_since), first, (long long)(m->procs[first].retry_at - now));
+	m->zero_since = now;	/* if this one dies too, the next in as long */
+	spawn_slot(m, first);
+}
+
 static void
 maintain(struct master *m, int64_t now)
 {
@@ -506,12 +680,14 @@ maintain(struct master *m, int64_t now)
 	if (tick) {
 		m->next_tick = now + TICK_MS;	/* also while stopping: no spin */
 		proto_master_tick();
+		publish_deaths(m, now, 0);
 	}
 	if (m->stopping)
 		return;
+	restart_waiting(m, now);
 	pool_census(m, &p);
-	if (p.procs < (unsigned)c->workers)
-		want = c->workers - (int)p.procs;		/* the floor: respawn */
+	if (p.procs + p.waiting < (unsigned)c->workers)
+		want = c->workers - (int)(p.procs + p.waiting);	/* the floor: respawn */
 	else if (!m->ops->manages_spares || !tick)
 		return;
 	else if (p.idle > (unsigned)c->max_spare && p.retire != -1 &&
@@ -528,8 +704,6 @@ maintain(struct master *m, int64_t now)
 		m->spawn_rate = 1;
 		return;
 	}
-	if (now < m->spawn_ok_at)
-		return;
 	for (i = 0; i < want; i++)
 		if (spawn(m) == -1)
 			break;
@@ -577,9 +751,13 @@ next_timeout(struct master *m, int64_t now)
 	int64_t t = m->next_tick;
 	unsigned i;
 
-	if (m->spawn_ok_at > now && m->spawn_ok_at < t)
-		t = m->spawn_ok_at;
+	if (m->zero_since != 0 && !m->stopping && m->zero_since + ZERO_MAX_MS > now &&
+	    m->zero_since + ZERO_MAX_MS < t)
+		t = m->zero_since + ZERO_MAX_MS;
 	for (i = 0; i < m->nslots; i++) {
+		if (m->procs[i].pid == 0 && m->procs[i].retry_at && !m->stopping &&
+		    m->procs[i].retry_at < t)
+			t = m->procs[i].retry_at;
 		if (m->procs[i].term_at && m->procs[i].term_at < t)
 			t = m->procs[i].term_at;
 		if (m->procs[i].kill_at && m->procs[i].kill_at < t)

@@ -602,8 +602,16 @@ account(struct conn *c, const struct http_request *req, const struct resp *r)
 	SHARED_ADD(c->sbw->requests, 1);
 	if (r->status >= 100 && r->status < 600)
 		SHARED_ADD(c->sbw->codes[r->status / 100 - 1], 1);
-	log_escape(c->sbw->request, sizeof(c->sbw->request), a.request, a.request_len);
 	alog_request(&a);
+}
+
+static void
+note_request(struct conn *c, const struct http_request *req)
+{
+	const char *line;
+	size_t len = request_line(c, req, &line);
+
+	log_escape(c->sbw->request, sizeof(c->sbw->request), line, len);
 }
 
 /* Set up reading and discarding the body; 0, or -1 if it is not worth it. */
@@ -682,6 +690,9 @@ one_request(struct conn *c, struct http_conn *h)
 	/* A body to discard has request_timeout, like the head. */
 	if (r.keep && h->discard != DISCARD_NONE)
 		c->deadline_ms = now_ms() + (int64_t)site.cf->request_timeout * 1000;
+	/* In the scoreboard before it is answered: if answering kills the
+	 * worker, the master logs the request that did. */
+	note_request(c, &req);
 	answer(c, h, &req, &r);
 	account(c, &req, &r);
 	buf_consume(&c->in, (size_t)n);

@@ -131,6 +131,7 @@ struct hp {
 	struct http_request	*req;
 	unsigned		 nhost, nims, nrange, nifrange, ninm;
 	bool			 te_chunked;	/* "chunked" seen: must be last */
+	bool			 te_unknown;	/* a coding other than chunked */
 };
 
 static int
@@ -520,7 +521,8 @@ on_content_length(struct hp *hp, const unsigned char *v, size_t n)
 	return R_OK;
 }
 
-/* RFC 9112 §6.1: chunked must be the last coding, and only once. */
+/* RFC 9112 §6.1: chunked must be the last coding, and only once; any
+ * other coding is one we do not implement (checked in finish()). */
 static int
 on_transfer_encoding(struct hp *hp, const unsigned char *v, size_t n)
 {
@@ -539,6 +541,7 @@ on_transfer_encoding(struct hp *hp, const unsigned char *v, size_t n)
 		if (hp->te_chunked)
 			return fail(req, 400, "chunked is not the last coding");
 		hp->te_chunked = nl == 7 && ieq(e, "chunked", 7);
+		hp->te_unknown |= !hp->te_chunked;
 		any = true;
 	}
 	if (!any)
@@ -742,6 +745,10 @@ finish(struct hp *hp)
 			    "Transfer-Encoding with Content-Length");
 		if (req->version_minor == 0)
 			return fail(req, 400, "Transfer-Encoding in HTTP/1.0");
+		/* The framing is sound, but a coding under chunked (gzip,
+		 * identity, ...) would have to be undone: we cannot. */
+		if (hp->te_unknown)
+			return fail(req, 501, "transfer coding not implemented");
 	}
 	req->keep_alive = !req->conn_close &&
 	    (req->version_minor >= 1 || req->conn_keep_alive);

@@ -130,7 +130,9 @@ struct http_request {
  *   414  request line longer than max_line
  *   431  header section longer than max_header or more than
  *        HTTP_MAX_HEADERS field lines
- *   501  a well-formed head whose method is HTTP_M_OTHER
+ *   501  a well-formed head whose method is HTTP_M_OTHER, or whose
+ *        Transfer-Encoding is well-framed (chunked last) but lists a
+ *        coding other than chunked (RFC 9112 §6.1: not understood)
  *   505  HTTP major version other than 1
  * Line terminators are CRLF or a bare LF (RFC 9112 §2.2); a bare CR is 400.
  */

@@ -391,6 +391,26 @@ metrics_now(struct rd *r, const struct snap *s)
 }
 
 static void
+metrics_deaths(struct rd *r, const struct snap *s)
+{
+	const struct status_census *c = &s->c;
+	unsigned i;
+
+	family(r, "mserver_worker_deaths_total", "counter",
+	    "Unexpected deaths of worker processes by cause (the signal, or exit).");
+	for (i = 0; i < SB_NDEATHS; i++)
+		labelled(r, "mserver_worker_deaths_total", "cause", sb_death_name(i), c->deaths[i]);
+	family(r, "mserver_worker_deaths_last_minute", "gauge",
+	    "Unexpected deaths of worker processes in the last 60 seconds, by cause.");
+	for (i = 0; i < SB_NDEATHS; i++)
+		labelled(r, "mserver_worker_deaths_last_minute", "cause", sb_death_name(i),
+		    c->deaths_minute[i]);
+	scalar(r, "mserver_worker_early_deaths_total", "counter",
+	    "Worker processes that died before they were ready (restarted after a back-off).",
+	    c->early_deaths);
+}
+
+static void
 metrics_chat(struct rd *r, const struct snap *s)
 {
 	const struct status_census *c = &s->c;
@@ -414,6 +434,7 @@ render_metrics(struct rd *r, struct sb *sb, const struct snap *s)
 	metrics_info(r, s);
 	metrics_totals(r, s);
 	metrics_now(r, s);
+	metrics_deaths(r, s);
 	metrics_chat(r, s);
 }
 
@@ -460,6 +481,19 @@ html_server(struct rd *r, const struct snap *s)
 }
 
 static void
+html_deaths(struct rd *r, const struct snap *s)
+{
+	const struct status_census *c = &s->c;
+	unsigned i;
+
+	putf(r, "<dt>Worker deaths: %u in the last minute", c->deaths_minute_total);
+	for (i = 0; i < SB_NDEATHS; i++)
+		putf(r, "%s%s %u", i ? ", " : " (", sb_death_name(i), c->deaths_minute[i]);
+	putf(r, "); %llu since start, %u before ready</dt>\n",
+	    (unsigned long long)c->deaths_total, c->early_deaths);
+}
+
+static void
 html_totals(struct rd *r, const struct snap *s)
 {
 	const struct status_census *c = &s->c;
@@ -480,8 +514,10 @@ html_totals(struct rd *r, const struct snap *s)
 	putf(r, "</dt>\n<dt>%u requests currently being processed, %u idle workers</dt>\n",
 	    c->busy, c->idle);
 	putf(r, "<dt>%u processes, %u stopping, %u open connections; %u respawned after a"
-	    " crash</dt>\n</dl>\n", c->procs,
+	    " crash</dt>\n", c->procs,
 	    c->pstates[SB_PROC_DRAINING] + c->pstates[SB_PROC_EXITING], c->open, s->respawns);
+	html_deaths(r, s);
+	puts_(r, "</dl>\n");
 }
 
 static void

@@ -712,6 +712,111 @@ def http_fetch(port, path, method="GET", host="127.0.0.1", timeout=10, **kw):
         return c.exchange(method, path, **kw)
 
 
+class KillStorm:
+    """A kill storm against a running Server: in every `every` seconds
+    SIGKILL one live worker of the current generation chosen at random
+    (at a random moment of the period), while a
+    probe sends one GET of `path` on a new connection every `probe_every`
+    seconds (each with `timeout`) and a sampler reads /proc every `sample`
+    seconds for the longest stretch with no live worker (zombies, killed
+    but not yet reaped, do not count). run(duration) returns a dict:
+    kills, probes, served, failures (a few reasons), max_gap (seconds), and
+    served_on_retry: probes that failed but whose one immediate retry was
+    served (a request on a worker killed under it is lost whatever the
+    master does; a retry that fails too means no worker took it)."""
+
+    def __init__(self, s, path="/hello.txt", body=None, every=0.2,
+                 probe_every=0.1, timeout=1.0, sample=0.005, seed=None):
+        import random
+        self.s, self.path, self.body = s, path, body
+        self.every, self.probe_every = every, probe_every
+        self.timeout, self.sample = timeout, sample
+        self.rand = random.Random(seed)
+        self.stop_evt = threading.Event()
+        self.r = dict(kills=0, probes=0, served=0, served_on_retry=0, failures=[],
+                      max_gap=0.0)
+
+    def live(self):
+        return [p for p in children_of(self.s.master) if pid_alive(p)]
+
+    def killer(self):
+        """One kill in each period of `every`, at a random point of it: as
+        many kills as a fixed beat, without locking onto the probe's."""
+        slot = time.monotonic()
+        while True:
+            at = slot + self.rand.uniform(0, self.every)
+            slot += self.every
+            if self.stop_evt.wait(max(0.0, at - time.monotonic())):
+                return
+            pids = self.live()
+            if pids:
+                kill_pid(self.rand.choice(pids))
+                self.r["kills"] += 1
+            self.stop_evt.wait(max(0.0, slot - time.monotonic()))
+
+    def probe_once(self):
+        """One GET; the request is sent as soon as the connection is up
+        (what is measured is the server, not this client's pace)."""
+        req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" %
+               self.path).encode()
+        got = b""
+        try:
+            with socket.create_connection(("127.0.0.1", self.s.port), self.timeout) as c:
+                c.sendall(req)
+                while True:
+                    b = c.recv(65536)
+                    if not b:
+                        break
+                    got += b
+        except OSError as e:
+            return "%r after %d bytes" % (e, len(got))
+        head, _, body = got.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200 ") or (self.body is not None and body != self.body):
+            return "answer %r" % got[:80]
+        return None
+
+    def prober(self):
+        t = time.monotonic()
+        while not self.stop_evt.is_set():
+            why = self.probe_once()
+            self.r["probes"] += 1
+            if why is None:
+                self.r["served"] += 1
+            elif self.probe_once() is None:
+                self.r["served_on_retry"] += 1
+            if why is not None and len(self.r["failures"]) < 10:
+                self.r["failures"].append(why)
+            t += self.probe_every
+            self.stop_evt.wait(max(0.0, t - time.monotonic()))
+
+    def sampler(self):
+        zero_at = None
+        while not self.stop_evt.wait(self.sample):
+            now = time.monotonic()
+            if self.live():
+                zero_at = None
+            elif zero_at is None:
+                zero_at = now
+            else:
+                self.r["max_gap"] = max(self.r["max_gap"], now - zero_at)
+
+    def run(self, duration):
+        threads = [threading.Thread(target=f, daemon=True)
+                   for f in (self.killer, self.prober, self.sampler)]
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)   # the probe waits less for the sampler
+        try:
+            for t in threads:
+                t.start()
+            self.stop_evt.wait(duration)
+        finally:
+            self.stop_evt.set()
+            for t in threads:
+                t.join(self.timeout + 5)
+            sys.setswitchinterval(switch)
+        return self.r
+
+
 def check_complete(r, what):
     """An error response is whole: Content-Length framing its body."""
     cl = r.header("Content-Length")

@@ -2,10 +2,12 @@
 complete response (status line, Content-Length, body) and, when the
 request's framing is lost, is followed by the close of the connection.
 400 for a malformed request line, a bare CR, obs-fold, a missing or
-doubled Host, Content-Length with Transfer-Encoding, a bad Content-Length;
-414 for a request line over max_request_line, 431 for fields over
-max_header_size, 501 for an unknown method, 405 with Allow for POST, PUT
-and DELETE, 505 for HTTP/2.0. The server keeps serving afterwards."""
+doubled Host, Content-Length with Transfer-Encoding, a bad Content-Length,
+a Transfer-Encoding whose last coding is not chunked; 414 for a request
+line over max_request_line, 431 for fields over max_header_size, 501 for
+an unknown method or a transfer coding other than chunked, 405 with Allow
+for POST, PUT and DELETE, 505 for HTTP/2.0. The server keeps serving
+afterwards."""
 from mstest import *
 
 HOST = b"Host: localhost\r\n"
@@ -31,8 +33,14 @@ CASES = [
     ("bad Content-Length", b"GET / HTTP/1.1\r\n" + HOST + b"Content-Length: abc\r\n\r\n", (400,), True),
     ("two different Content-Lengths",
      b"GET / HTTP/1.1\r\n" + HOST + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\nab", (400,), True),
-    ("unknown Transfer-Encoding",
-     b"POST / HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: gzip\r\n\r\n", (400, 501), True),
+    ("Transfer-Encoding not ending in chunked",
+     b"POST / HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: gzip\r\n\r\n", (400,), True),
+    ("chunked not the last transfer coding",
+     b"POST / HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+     (400,), True),
+    ("unknown transfer coding under chunked",
+     b"POST / HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+     (501,), True),
     ("request line over max_request_line",
      b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n" + HOST + b"\r\n", (414,), True),
     ("fields over max_header_size",

@@ -283,16 +283,14 @@ test_framing_valid(void)
 	struct http_request r;
 
 	CU_ASSERT(parse_s("POST /u HTTP/1.1\r\nHost: h\r\n"
-	    "Transfer-Encoding: gzip, chunked\r\n\r\n", &r, NULL) > 0);
+	    "Transfer-Encoding: chunked\r\n\r\n", &r, NULL) > 0);
 	CU_ASSERT(r.chunked);
 	CU_ASSERT(r.has_transfer_encoding);
 	CU_ASSERT(parse_s("POST /u HTTP/1.1\r\nHost: h\r\n"
-	    "Transfer-Encoding: gzip\r\nTransfer-Encoding: CHUNKED\r\n\r\n",
-	    &r, NULL) > 0);
+	    "Transfer-Encoding: CHUNKED\r\n\r\n", &r, NULL) > 0);
 	CU_ASSERT(r.chunked);
 	CU_ASSERT(parse_s("POST /u HTTP/1.1\r\nHost: h\r\n"
-	    "Transfer-Encoding: ,gzip;q=\"a,b\" ; x=y, chunked ,\r\n\r\n",
-	    &r, NULL) > 0);
+	    "Transfer-Encoding: , chunked ;x=\"a,b\" ,\r\n\r\n", &r, NULL) > 0);
 	CU_ASSERT(r.chunked);
 	CU_ASSERT(parse_s("POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 42"
 	    "\r\n\r\n", &r, NULL) > 0);
@@ -566,6 +564,23 @@ static const struct errcase errcases[] = {
 	{ "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 0, 400 },
 	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity\r\n\r\n",
 	  0, 400 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, identity"
+	  "\r\n\r\n", 0, 400 },
+	/* Framed by chunked, but under a coding we do not implement: 501
+	 * (RFC 9112 §6.1); a framing error still comes first. */
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n"
+	  "\r\n", 0, 501 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n"
+	  "Transfer-Encoding: CHUNKED\r\n\r\n", 0, 501 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\n"
+	  "Transfer-Encoding: ,gzip;q=\"a,b\" ; x=y, chunked ,\r\n\r\n", 0, 501 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity, chunked"
+	  "\r\n\r\n", 0, 501 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n"
+	  "Content-Length: 5\r\n\r\n", 0, 400 },
+	{ "POST / HTTP/1.0\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 0, 400 },
+	{ "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked, gzip"
+	  "\r\n\r\n", 0, 400 },
 };
 
 static void
@@ -702,7 +717,7 @@ static const char *const valid[] = {
 	"GET http://example.com:81/p?q HTTP/1.1\r\nHost: x\r\n\r\n",
 	"POST /form HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n"
 	"Content-Type: application/x-www-form-urlencoded\r\n\r\n",
-	"PUT /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n"
+	"PUT /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
 	"Expect: 100-continue\r\n\r\n",
 	"GET /c HTTP/1.1\r\nHost: [::1]:8080\r\nIf-None-Match: \"x\"\r\n"
 	"If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n"

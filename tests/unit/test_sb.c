@@ -234,6 +234,48 @@ test_create_truncates(void)
 	sb_close(sb, 1);
 }
 
+static mode_t
+file_mode(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
+}
+
+/* Client addresses and request lines: owner and group only, whatever the
+ * umask or the mode of a file left from an earlier run. */
+static void
+test_create_mode(void)
+{
+	static const mode_t masks[] = { 0, 022, 077 };
+	const char *path = tpath("mode.sb");
+	char err[512] = "";
+	struct sb *sb;
+	mode_t old;
+	size_t i;
+	int fd;
+
+	CU_ASSERT_EQUAL(SB_FILE_MODE, 0640);
+	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		unlink(path);
+		old = umask(masks[i]);
+		sb = sb_create(path, SL, TL, err, sizeof(err));
+		umask(old);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+		check_at(file_mode(path) == 0640, __LINE__, "umask %03o: mode %03o",
+		    (unsigned)masks[i], (unsigned)file_mode(path));
+		sb_close(sb, 0);
+	}
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CU_ASSERT_FATAL(fd >= 0 && fchmod(fd, 0666) == 0);
+	close(fd);
+	sb = sb_create(path, SL, TL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sb);
+	check_at(file_mode(path) == 0640, __LINE__, "over a 0666 file: mode %03o",
+	    (unsigned)file_mode(path));
+	sb_close(sb, 1);
+}
+
 static int
 child_write_readonly(const char *path)
 {
@@ -692,6 +734,7 @@ main(void)
 		{ "create: header and size", test_create_header },
 		{ "create: errors", test_create_errors },
 		{ "create: truncates an old file", test_create_truncates },
+		{ "create: mode 0640", test_create_mode },
 		{ "attach: same view, read-only", test_attach_same_view },
 		{ "attach: rejects foreign files", test_attach_rejects_foreign },
 		{ "attach: rejects another version", test_attach_rejects_version },

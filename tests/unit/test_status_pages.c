@@ -154,6 +154,12 @@ fill_header(struct sb *sb)
 	h->generation = 3;
 	h->threads = 3;
 	h->respawns = 2;
+	h->deaths[SB_DEATH_KILL] = 5;
+	h->deaths[SB_DEATH_SEGV] = 3;
+	h->deaths[SB_DEATH_EXIT] = 1;
+	h->deaths_minute[SB_DEATH_KILL] = 4;
+	h->deaths_minute[SB_DEATH_SEGV] = 1;
+	h->early_deaths = 1;
 	/* Half a second of slack either side of a whole UPTIME_S. */
 	fixture_start_ms = wall_now_ms() - UPTIME_S * 1000 - 500;
 	h->start_ms = fixture_start_ms;
@@ -464,6 +470,12 @@ test_census(void)
 	CU_ASSERT_EQUAL(c.conn_states[2], 4);	/* K */
 	CU_ASSERT_EQUAL(c.conn_states[3], 1);	/* C: slot 5 */
 	CU_ASSERT_EQUAL(c.uptime_s, UPTIME_S);
+	CU_ASSERT_EQUAL(c.deaths[SB_DEATH_KILL], 5);
+	CU_ASSERT_EQUAL(c.deaths[SB_DEATH_ABRT], 0);
+	CU_ASSERT_EQUAL(c.deaths_total, 5 + 3 + 1);
+	CU_ASSERT_EQUAL(c.deaths_minute[SB_DEATH_SEGV], 1);
+	CU_ASSERT_EQUAL(c.deaths_minute_total, 4 + 1);
+	CU_ASSERT_EQUAL(c.early_deaths, 1);
 	/* The event loop's own letter is not a connection. */
 	status_proc_conn_states(sb, 2, by);
 	CU_ASSERT(by[0] == 2 && by[1] == 1 && by[2] == 3 && by[3] == 0);
@@ -662,6 +674,18 @@ test_metrics_values(void)
 		"mserver_uptime_seconds 100",
 		"# TYPE mserver_respawns_total counter",
 		"mserver_respawns_total 2",
+		"# TYPE mserver_worker_deaths_total counter",
+		"mserver_worker_deaths_total{cause=\"SIGKILL\"} 5",
+		"mserver_worker_deaths_total{cause=\"SIGSEGV\"} 3",
+		"mserver_worker_deaths_total{cause=\"SIGABRT\"} 0",
+		"mserver_worker_deaths_total{cause=\"other\"} 0",
+		"mserver_worker_deaths_total{cause=\"exit\"} 1",
+		"# TYPE mserver_worker_deaths_last_minute gauge",
+		"mserver_worker_deaths_last_minute{cause=\"SIGKILL\"} 4",
+		"mserver_worker_deaths_last_minute{cause=\"SIGSEGV\"} 1",
+		"mserver_worker_deaths_last_minute{cause=\"exit\"} 0",
+		"# TYPE mserver_worker_early_deaths_total counter",
+		"mserver_worker_early_deaths_total 1",
 		"# TYPE mserver_info gauge",
 		"# TYPE mserver_chat_clients gauge",
 		"mserver_chat_clients 5",
@@ -702,8 +726,8 @@ test_metrics_syntax(void)
 	char *t = render(sb, STATUS_PAGE_METRICS, &b);
 
 	check_at(prom_check(t, &p), __LINE__, "%s", p.msg);
-	CU_ASSERT_EQUAL(p.ntyped, 16);
-	CU_ASSERT_EQUAL(p.nhelped, 16);
+	CU_ASSERT_EQUAL(p.ntyped, 19);
+	CU_ASSERT_EQUAL(p.nhelped, 19);
 	buf_free(&b);
 	t = render(empty, STATUS_PAGE_METRICS, &b);
 	check_at(prom_check(t, &p), __LINE__, "%s", p.msg);
@@ -757,6 +781,8 @@ test_html(void)
 	CONTAINS(t, "<dt>1 requests/sec - 1028 B/second - 1028 B/request</dt>");
 	CONTAINS(t, "<dt>4 requests currently being processed, 2 idle workers</dt>");
 	CONTAINS(t, "<dt>5 processes, 2 stopping, 10 open connections; 2 respawned after a crash</dt>");
+	CONTAINS(t, "<dt>Worker deaths: 5 in the last minute (SIGKILL 4, SIGSEGV 1, SIGABRT 0,"
+	    " other 0, exit 0); 9 since start, 1 before ready</dt>\n</dl>");
 	CONTAINS(t, "<tr><td>1</td><td>101</td><td>2</td><td>worker</td><td>ready</td><td>2</td>"
 	    "<td>3</td><td>4</td><td>1500</td><td>1</td><td>0</td><td>1</td><td>0</td></tr>");
 	CONTAINS(t, "<tr><td>2</td><td>102</td><td>2</td><td>event</td><td>draining</td><td>6</td>"
