@@ -1145,24 +1145,6 @@ def chat_clients_by_pid(s):
     return {p["pid"]: p["chat_clients"] for p in st["processes"]}
 
 
-def _tcp_inode(local_port, remote_port):
-    """Inode of the socket bound to 127.0.0.1/::1 local_port connected to
-    remote_port, from /proc/net/tcp{,6}, or None."""
-    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(name) as f:
-                rows = f.read().splitlines()[1:]
-        except FileNotFoundError:
-            continue
-        for row in rows:
-            f = row.split()
-            if (int(f[1].rsplit(":", 1)[1], 16) == local_port and
-                    int(f[2].rsplit(":", 1)[1], 16) == remote_port and f[9] != "0"):
-                return f[9]
-    return None
-
-
-
 TCP_STATES = {1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1",
               5: "FIN_WAIT2", 6: "TIME_WAIT", 7: "CLOSE", 8: "CLOSE_WAIT",
               9: "LAST_ACK", 10: "LISTEN", 11: "CLOSING"}
@@ -1185,6 +1167,15 @@ def _tcp_rows():
                         TCP_STATES.get(int(f[3], 16), f[3]),
                         int(f[4].split(":")[1], 16), f[9]))
     return out
+
+
+def _tcp_inode(local_port, remote_port):
+    """Inode of the socket bound to 127.0.0.1/::1 local_port connected to
+    remote_port, or None."""
+    for lp, rp, _, _, inode in _tcp_rows():
+        if lp == local_port and rp == remote_port and inode != "0":
+            return inode
+    return None
 
 
 def tcp_state(local_port, remote_port):
