@@ -44,6 +44,7 @@ SKIP = 77
 EXTERNAL = os.environ.get("MSERVER_TEST_CONF")
 
 _cleanups = []
+_servers = []       # the current case's servers, for their logs on failure
 
 
 class Fail(Exception):
@@ -53,6 +54,11 @@ class Fail(Exception):
 def check(cond, msg="check failed"):
     if not cond:
         raise Fail(msg)
+
+
+# Process states of a worker that took its start and serves: "full" is a
+# worker at max_connections, which is still a healthy, live worker.
+SERVING = ("ready", "full")
 
 
 def wait_until(pred, timeout=10.0, what="condition", interval=0.02):
@@ -177,6 +183,7 @@ class Server:
         self.conf = os.path.join(self.dir, "mserver.conf")
         self.write_conf(**kw)
         _cleanups.append(self.cleanup)
+        _servers.append(self)
 
     def write_conf(self, text=None, **kw):
         if EXTERNAL:
@@ -213,7 +220,7 @@ class Server:
         def ready():
             st = self.status()
             procs = [p for p in st["processes"]
-                     if p["generation"] == st["generation"] and p["state"] == "ready"]
+                     if p["generation"] == st["generation"] and p["state"] in SERVING]
             return len(procs) >= want and st
         return wait_until(ready, timeout, "workers ready")
 
@@ -860,6 +867,18 @@ def _expand(cases, patterns):
     return out
 
 
+def _print_logs(lines=40):
+    """The tail of the error log of each server the failed case made."""
+    for srv in _servers:
+        try:
+            with open(srv.log_path, errors="replace") as f:
+                tail = f.readlines()[-lines:]
+        except OSError:
+            continue
+        print("--- last %d lines of %s" % (len(tail), srv.log_path))
+        sys.stdout.write("".join(tail))
+
+
 def main(cases):
     """Run each case (see the module comment); print one line per case;
     exit 0/1/77."""
@@ -883,8 +902,10 @@ def main(cases):
             failed += 1
             print("FAIL %s: %s" % (name, e))
             traceback.print_exc()
+            _print_logs()
         finally:
             signal.alarm(0)
+            del _servers[:]
             while _cleanups:
                 try:
                     _cleanups.pop()()

@@ -73,7 +73,7 @@ def test_chat_kill(mpm):
 
     def respawned():
         st = s.status()
-        ready = [p for p in st["processes"] if p["state"] == "ready" and p["generation"] == 1]
+        ready = [p for p in st["processes"] if p["state"] in SERVING and p["generation"] == 1]
         return victim not in [p["pid"] for p in st["processes"]] and len(ready) >= workers
     wait_until(respawned, 10, "worker respawned")
     # Newcomers (perhaps on the respawned worker) join in; the dead

@@ -18,7 +18,7 @@ def served_by_generation(s, cs, gen):
 def wait_generation(s, gen, workers):
     def ready():
         st = s.status()
-        procs = [p for p in st["processes"] if p["generation"] == gen and p["state"] == "ready"]
+        procs = [p for p in st["processes"] if p["generation"] == gen and p["state"] in SERVING]
         return st["generation"] == gen and len(procs) >= workers
     wait_until(ready, 15, "generation %d ready" % gen)
 
